@@ -1,0 +1,62 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "logq",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "logq", targets: ["logq"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // zlib (Debian zlib1g-dev) for the DEFLATE codec of blocks and for .gz inputs.
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "AuditCore"),
+        .target(name: "SegmentStore", dependencies: ["AuditCore", "CZlib"]),
+        .target(name: "AuditIngest", dependencies: ["AuditCore", "SegmentStore", "CZlib"]),
+        .target(name: "LogQuery", dependencies: ["AuditCore", "SegmentStore"]),
+        .target(name: "MetricsAgg", dependencies: ["AuditCore", "LogQuery"]),
+        .target(
+            name: "LogServer",
+            dependencies: [
+                "AuditCore", "SegmentStore", "AuditIngest", "LogQuery", "MetricsAgg",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
+        .executableTarget(
+            name: "logq",
+            dependencies: [
+                "AuditCore", "SegmentStore", "AuditIngest", "LogQuery", "MetricsAgg", "LogServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Fixture loaders and record builders shared by the test targets (not a product).
+        .target(name: "TestSupport", dependencies: ["AuditCore", "SegmentStore"]),
+
+        .testTarget(name: "AuditCoreTests", dependencies: ["AuditCore", "TestSupport"]),
+        .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore", "TestSupport"]),
+        .testTarget(name: "AuditIngestTests", dependencies: ["AuditIngest", "TestSupport"]),
+        .testTarget(name: "LogQueryTests", dependencies: ["LogQuery", "AuditIngest", "TestSupport"]),
+        .testTarget(name: "MetricsAggTests", dependencies: ["MetricsAgg", "TestSupport"]),
+        .testTarget(
+            name: "LogServerTests",
+            dependencies: ["LogServer", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
+        // Runs the built `logq` binary: output and exit codes, as a user sees them.
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    ]
+)
+
+// One settings list for every target (Swift 6 language mode is the tools-version default).
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+    ]
+}

@@ -1,0 +1,35 @@
+import AuditCore
+
+/// A boolean combination of filters: the `WHERE` of a query.
+public indirect enum FilterExpression: Sendable, CustomStringConvertible {
+    /// Every event.
+    case all
+    case field(FieldFilter)
+    case text(TextFilter)
+    case and([FilterExpression])
+    case or([FilterExpression])
+    case not(FilterExpression)
+
+    /// Whether `event` passes.
+    public func matches(_ event: AuditEvent) -> Bool {
+        switch self {
+        case .all: true
+        case .field(let f): f.matches(event)
+        case .text(let t): t.matches(event)
+        case .and(let parts): parts.allSatisfy { $0.matches(event) }
+        case .or(let parts): parts.contains { $0.matches(event) }
+        case .not(let inner): !inner.matches(event)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .all: "*"
+        case .field(let f): f.description
+        case .text(let t): t.description
+        case .and(let parts): parts.map(\.description).joined(separator: " ")
+        case .or(let parts): "(" + parts.map(\.description).joined(separator: " or ") + ")"
+        case .not(let inner): "not " + inner.description
+        }
+    }
+}

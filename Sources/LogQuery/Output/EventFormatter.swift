@@ -1,0 +1,105 @@
+import AuditCore
+
+/// Renders events and aggregates for output.
+public enum EventFormatter {
+    /// The readable line: `time  source  verb  user  what  where  code`.
+    public static func line(_ event: AuditEvent) -> String {
+        let f = event.fields
+        let time = Timestamp.format(event.time, fractionDigits: 3)
+        let what: String
+        let place: String
+        let code: String
+        switch event.source {
+        case .cloudtrail:
+            let service = f[.service].split(separator: ".").first.map(String.init) ?? f[.service]
+            what = [service + ":" + f[.event], f[.name]].filter { !$0.isEmpty && $0 != ":" }.joined(separator: " ")
+            place = [f[.region], f[.ip]].filter { !$0.isEmpty }.joined(separator: " ")
+            code = f[.error].isEmpty ? "ok" : f[.error]
+        default:
+            var object = f[.resource]
+            if !f[.subresource].isEmpty { object += "/" + f[.subresource] }
+            let target = [f[.ns], f[.name]].filter { !$0.isEmpty }.joined(separator: "/")
+            let parts = [object, target].filter { !$0.isEmpty }
+            what = parts.isEmpty ? f[.uri] : parts.joined(separator: " ")
+            place = f[.ip]
+            code = f[.code].isEmpty ? f[.stage] : f[.code]
+        }
+        return [time, pad(event.source.name, 10), pad(f[.verb], 7), orDash(f[.user]), orDash(what), orDash(place), orDash(code)]
+            .joined(separator: "  ")
+    }
+
+    /// The original event on one line: verbatim when it has no line breaks, else with the
+    /// whitespace between JSON tokens removed (string contents untouched).
+    public static func ndjson(_ event: AuditEvent) -> [UInt8] {
+        guard event.raw.contains(0x0A) || event.raw.contains(0x0D) else { return event.raw }
+        var out: [UInt8] = []
+        out.reserveCapacity(event.raw.count)
+        var inString = false
+        var escaped = false
+        for c in event.raw {
+            if inString {
+                out.append(c)
+                if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
+            } else if c == UInt8(ascii: "\"") {
+                inString = true
+                out.append(c)
+            } else if c != 0x20, c != 0x0A, c != 0x0D, c != 0x09 {
+                out.append(c)
+            }
+        }
+        return out
+    }
+
+    /// A table of counts: a header row, then one row per group.
+    public static func countTable(_ rows: [(key: [String], count: Int)], by fields: [FieldRef]) -> [String] {
+        let header = ["count"] + fields.map(\.description)
+        var table = [header] + rows.map { [String($0.count)] + $0.key.map(orDash) }
+        if fields.isEmpty, rows.isEmpty { table.append(["0"]) }
+        var widths = Array(repeating: 0, count: header.count)
+        for row in table {
+            for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) }
+        }
+        return table.map { row in
+            row.enumerated().map { i, cell in
+                i == 0 ? String(repeating: " ", count: widths[0] - cell.count) + cell
+                    : (i == row.count - 1 ? cell : pad(cell, widths[i]))
+            }.joined(separator: "  ")
+        }
+    }
+
+    /// Count rows as JSON lines: `{"user":"alice","count":3}`.
+    public static func countJSON(_ rows: [(key: [String], count: Int)], by fields: [FieldRef]) -> [String] {
+        if rows.isEmpty && fields.isEmpty { return ["{\"count\":0}"] }
+        return rows.map { row in
+            let members = zip(fields, row.key).map { "\(jsonString($0.description)):\(jsonString($1))" } + ["\"count\":\(row.count)"]
+            return "{" + members.joined(separator: ",") + "}"
+        }
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    static func pad(_ s: String, _ width: Int) -> String {
+        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
+    }
+
+    static func orDash(_ s: String) -> String { s.isEmpty ? "-" : s }
+}

@@ -1,0 +1,48 @@
+import AuditCore
+
+/// `| count [by f…]`: counts events, per distinct combination of the named fields.
+public struct CountPipe: Sendable, Equatable {
+    /// The fields to group by; empty for a single total.
+    public var by: [FieldRef]
+
+    public init(by: [FieldRef]) {
+        self.by = by
+    }
+
+    /// Parses what follows `count` (`by user,verb` or `by user verb`).
+    static func parse(_ p: inout QueryParser) throws(QueryError) -> CountPipe {
+        guard p.acceptWord("by") else { return CountPipe(by: []) }
+        var fields: [FieldRef] = []
+        repeat {
+            fields.append(try p.fieldName())
+            _ = p.accept(.comma)
+        } while p.peekIsWord
+        return CountPipe(by: fields)
+    }
+
+    /// The running state: counts per group key.
+    public struct State {
+        let pipe: CountPipe
+        /// Count per group (the fields' values in `by` order).
+        public private(set) var counts: [[String]: Int] = [:]
+
+        public init(pipe: CountPipe) {
+            self.pipe = pipe
+        }
+
+        public mutating func add(_ event: AuditEvent) {
+            counts[pipe.by.map { $0.value(in: event) }, default: 0] += 1
+        }
+
+        /// Groups by descending count, then by key.
+        public var rows: [(key: [String], count: Int)] {
+            counts.map { (key: $0.key, count: $0.value) }.sorted {
+                $0.count != $1.count ? $0.count > $1.count : $0.key.lexicographicallyPrecedes($1.key)
+            }
+        }
+    }
+
+    public var description: String {
+        by.isEmpty ? "count" : "count by " + by.map(\.description).joined(separator: ",")
+    }
+}

@@ -1,0 +1,35 @@
+import AuditCore
+
+/// Every on-disk name of the store, in one place.
+///
+///     <data>/
+///       LOCK                        single writer (flock); any number of readers
+///       partitions/2026-11-24T12/   one partition per UTC hour of event time
+///         000001.seg                a segment: header, framed blocks, footer once sealed
+public enum FileNames {
+    /// The writer's lock file, held with `flock(LOCK_EX)` while a writer runs.
+    public static let lock = "LOCK"
+    /// The folder holding one folder per partition.
+    public static let partitions = "partitions"
+    /// The suffix of segment files.
+    public static let segmentSuffix = ".seg"
+    /// The suffix of a segment being written by a writer that has not sealed it yet.
+    public static let checkpoints = "checkpoints"
+
+    /// The file name of segment number `sequence` (`000007.seg`).
+    public static func segment(_ sequence: Int) -> String {
+        let digits = String(sequence)
+        return String(repeating: "0", count: max(0, 6 - digits.count)) + digits + segmentSuffix
+    }
+
+    /// The sequence number of a segment file name, or nil when `name` is not one.
+    public static func segmentSequence(_ name: String) -> Int? {
+        guard name.hasSuffix(segmentSuffix) else { return nil }
+        return Int(name.dropLast(segmentSuffix.count))
+    }
+
+    /// The folder name of the partition holding time `nanos` (`2026-11-24T12`).
+    public static func partition(containing nanos: Int64) -> String {
+        Timestamp.hourName(nanos)
+    }
+}

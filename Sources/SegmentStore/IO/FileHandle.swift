@@ -1,0 +1,141 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A POSIX file descriptor with the few operations the store needs, each throwing a
+/// ``StoreError`` that names the file. This is the seam under the store's file I/O.
+public final class FileHandle {
+    /// The file's path, for messages.
+    public let path: String
+    let fd: Int32
+    private var closed = false
+
+    init(path: String, fd: Int32) {
+        self.path = path
+        self.fd = fd
+    }
+
+    deinit {
+        if !closed { _ = Glibc.close(fd) }
+    }
+
+    /// Opens an existing file for reading.
+    public static func openForReading(_ path: String) throws -> FileHandle {
+        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError.io("open", path, errno: errno) }
+        return FileHandle(path: path, fd: fd)
+    }
+
+    /// Creates a new file for writing; fails if it exists (a writer never overwrites).
+    public static func create(_ path: String) throws -> FileHandle {
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError.io("create", path, errno: errno) }
+        return FileHandle(path: path, fd: fd)
+    }
+
+    /// Opens (creating if needed) a file for locking.
+    static func openLockFile(_ path: String) throws -> FileHandle {
+        let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError.io("open", path, errno: errno) }
+        return FileHandle(path: path, fd: fd)
+    }
+
+    /// Takes an exclusive lock without waiting; false when another process holds it.
+    func tryLockExclusive() throws -> Bool {
+        if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
+        if errno == EWOULDBLOCK { return false }
+        throw StoreError.io("lock", path, errno: errno)
+    }
+
+    /// The file's size in bytes.
+    public func size() throws -> Int {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw StoreError.io("stat", path, errno: errno) }
+        return Int(st.st_size)
+    }
+
+    /// Writes all of `bytes` at `offset`.
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw StoreError.io("write", path, errno: errno)
+            }
+            done += n
+        }
+    }
+
+    /// Reads up to `count` bytes at `offset` into `buffer` (replacing its contents); fewer at EOF.
+    public func read(into buffer: inout [UInt8], count: Int, at offset: Int) throws {
+        guard count > 0 else {
+            buffer.removeAll(keepingCapacity: true)
+            return
+        }
+        var failure: Int32 = 0
+        buffer = [UInt8](unsafeUninitializedCapacity: count) { out, initialized in
+            // pread fills our own freshly allocated buffer; `initialized` is what it filled.
+            var got = 0
+            while got < count {
+                let n = pread(fd, out.baseAddress! + got, count - got, off_t(offset + got))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if n == 0 { break }
+                got += n
+            }
+            initialized = got
+        }
+        if failure != 0 { throw StoreError.io("read", path, errno: failure) }
+    }
+
+    /// Forces the file's data to stable storage. A failure is final: see ``StoreError/fsyncFailed(_:errno:)``.
+    public func sync() throws {
+        guard fsync(fd) == 0 else { throw StoreError.fsyncFailed(path, errno: errno) }
+    }
+
+    /// Closes the descriptor.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        _ = Glibc.close(fd)
+    }
+
+    /// Forces a directory's entries (new files, renames) to stable storage.
+    public static func syncDirectory(_ path: String) throws {
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError.io("open directory", path, errno: errno) }
+        defer { _ = Glibc.close(fd) }
+        guard fsync(fd) == 0 else { throw StoreError.fsyncFailed(path, errno: errno) }
+    }
+
+    /// Creates a directory if missing; returns true when it was created.
+    @discardableResult
+    public static func makeDirectory(_ path: String) throws -> Bool {
+        if mkdir(path, 0o755) == 0 { return true }
+        if errno == EEXIST { return false }
+        throw StoreError.io("create directory", path, errno: errno)
+    }
+
+    /// The names in a directory (without `.` and `..`), or nil if it does not exist.
+    public static func listDirectory(_ path: String) throws -> [String]? {
+        guard let dir = opendir(path) else {
+            if errno == ENOENT { return nil }
+            throw StoreError.io("list", path, errno: errno)
+        }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+}

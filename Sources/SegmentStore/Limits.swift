@@ -1,0 +1,17 @@
+/// Every limit and format constant of the store, in one place, each with its reason.
+public enum Limits {
+    /// The segment format version written and the only one read; readers refuse others.
+    public static let formatVersion: UInt16 = 1
+    /// Events per block: large enough for zlib to find repetition across events, small enough
+    /// that a block decodes in about a millisecond and skipping one saves real work.
+    public static let eventsPerBlock = 4_096
+    /// Uncompressed bytes per block at most: bounds reader memory when events are large.
+    public static let blockRawBytes = 4 << 20
+    /// Largest block frame a reader accepts: a corrupt length field must not allocate gigabytes.
+    public static let maxBlockFrameBytes: UInt32 = 64 << 20
+    /// Buffered, not yet written event bytes across all partitions of one writer; past this the
+    /// largest partition buffer is written out, so backfills over many hours stay in bounded memory.
+    public static let writerBufferedBytes = 64 << 20
+    /// zlib level for blocks: 6 is zlib's default balance; FACTS.md measures 1 vs 6.
+    public static let compressionLevel: Int32 = 6
+}

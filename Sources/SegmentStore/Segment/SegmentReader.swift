@@ -1,0 +1,166 @@
+import AuditCore
+
+/// A damaged part of a segment: which file, where, and what is wrong. Reported, then skipped.
+public struct SegmentProblem: Sendable, CustomStringConvertible {
+    /// The segment file.
+    public var path: String
+    /// Byte offset of the damaged frame.
+    public var offset: Int
+    /// What is wrong.
+    public var message: String
+
+    public var description: String { "\(path) at byte \(offset): \(message)" }
+}
+
+/// What a scan of one segment found besides its blocks.
+public struct SegmentScanResult: Sendable {
+    /// Damaged frames, skipped.
+    public var problems: [SegmentProblem] = []
+    /// Whether the segment ends in an incomplete frame (a writer crashed or is mid-write).
+    public var tornTail = false
+    /// Whether the segment has its footer.
+    public var sealed = false
+    /// Blocks whose frames checked, whether or not they were visited.
+    public var blocksRead = 0
+    /// Blocks skipped by their time range without being decompressed.
+    public var blocksSkipped = 0
+}
+
+/// Reads the blocks of one segment frame by frame. Safe beside a live writer: a frame is used
+/// only when complete and its CRC checks, and an incomplete last frame is ignored.
+public final class SegmentReader {
+    /// The segment's path.
+    public let path: String
+    private let file: FileHandle
+    private let fileSize: Int
+
+    /// Opens a segment and checks its header.
+    public init(path: String) throws {
+        self.path = path
+        file = try FileHandle.openForReading(path)
+        fileSize = try file.size()
+        var header: [UInt8] = []
+        try file.read(into: &header, count: SegmentFormat.headerSize, at: 0)
+        guard header.count == SegmentFormat.headerSize else {
+            // A writer that crashed before its header reached the disk: nothing was acknowledged.
+            isEmpty = true
+            return
+        }
+        isEmpty = false
+        guard Array(header[0..<8]) == SegmentFormat.fileMagic else {
+            throw StoreError(code: .corrupt, message: "cannot read segment \(path): not a logq segment (bad magic)")
+        }
+        let version = UInt16(header[8]) | UInt16(header[9]) << 8
+        guard version == Limits.formatVersion else {
+            throw StoreError(
+                code: .unsupportedVersion,
+                message: "cannot read segment \(path): format version \(version), this logq reads version \(Limits.formatVersion)")
+        }
+    }
+
+    /// Whether the file is too short to hold even a header.
+    public let isEmpty: Bool
+
+    deinit { file.close() }
+
+    /// Visits each intact block whose time range meets `timeRange` with its frame offset and body;
+    /// `visit` returns false to stop early.
+    @discardableResult
+    public func forEachBlock(
+        in timeRange: ClosedRange<Int64>? = nil,
+        _ visit: (_ offset: Int, _ header: BlockHeader, _ body: UnsafeRawBufferPointer) throws -> Bool
+    ) throws -> SegmentScanResult {
+        var result = SegmentScanResult()
+        guard !isEmpty else { return result }
+        var offset = SegmentFormat.headerSize
+        var frameHeader: [UInt8] = []
+        var body: [UInt8] = []
+        while offset < fileSize {
+            guard offset + SegmentFormat.frameHeaderSize <= fileSize else {
+                result.tornTail = true
+                break
+            }
+            try file.read(into: &frameHeader, count: SegmentFormat.frameHeaderSize, at: offset)
+            let (magic, length, crc) = frameHeader.withUnsafeBytes { raw -> (UInt32, UInt32, UInt32) in
+                var rr = ByteReader(raw)
+                return (rr.u32()!, rr.u32()!, rr.u32()!)
+            }
+            let isKnown = magic == SegmentFormat.blockMagic || magic == SegmentFormat.footerMagic
+            let end = offset + SegmentFormat.frameHeaderSize + Int(length)
+            if isKnown, length <= Limits.maxBlockFrameBytes, end > fileSize {
+                result.tornTail = true
+                break
+            }
+            guard isKnown, length <= Limits.maxBlockFrameBytes else {
+                result.problems.append(
+                    SegmentProblem(path: path, offset: offset, message: "damaged frame header (magic or length); skipped to the next intact block"))
+                guard let next = try resync(after: offset) else { break }
+                offset = next
+                continue
+            }
+            try file.read(into: &body, count: Int(length), at: offset + SegmentFormat.frameHeaderSize)
+            let actual = body.withUnsafeBytes { Deflate.crc32($0) }
+            guard actual == crc else {
+                result.problems.append(
+                    SegmentProblem(path: path, offset: offset, message: "block checksum mismatch (CRC-32 \(hex(actual)), frame says \(hex(crc))); block skipped"))
+                guard let next = try resync(after: offset) else { break }
+                offset = next
+                continue
+            }
+            if magic == SegmentFormat.footerMagic {
+                result.sealed = true
+                break
+            }
+            result.blocksRead += 1
+            let keepGoing = try body.withUnsafeBytes { raw -> Bool in
+                guard let header = Block.header(raw) else {
+                    result.problems.append(SegmentProblem(path: path, offset: offset, message: "block header too short; block skipped"))
+                    return true
+                }
+                if let range = timeRange, header.maxTime < range.lowerBound || header.minTime > range.upperBound {
+                    result.blocksSkipped += 1
+                    return true
+                }
+                return try visit(offset, header, raw)
+            }
+            if !keepGoing { break }
+            offset = end
+        }
+        return result
+    }
+
+    /// Finds the next offset after `offset` where a complete frame with a block magic and a valid
+    /// CRC starts; nil when there is none.
+    private func resync(after offset: Int) throws -> Int? {
+        var chunk: [UInt8] = []
+        var position = offset + 1
+        let chunkSize = 1 << 20
+        while position + SegmentFormat.frameHeaderSize <= fileSize {
+            try file.read(into: &chunk, count: min(chunkSize + 3, fileSize - position), at: position)
+            guard chunk.count >= 4 else { return nil }
+            for k in 0...(chunk.count - 4) {
+                let word = UInt32(chunk[k]) | UInt32(chunk[k + 1]) << 8 | UInt32(chunk[k + 2]) << 16 | UInt32(chunk[k + 3]) << 24
+                guard word == SegmentFormat.blockMagic || word == SegmentFormat.footerMagic else { continue }
+                if try frameChecks(at: position + k) { return position + k }
+            }
+            position += chunkSize
+        }
+        return nil
+    }
+
+    private func frameChecks(at offset: Int) throws -> Bool {
+        var header: [UInt8] = []
+        try file.read(into: &header, count: SegmentFormat.frameHeaderSize, at: offset)
+        guard header.count == SegmentFormat.frameHeaderSize else { return false }
+        let (length, crc) = header.withUnsafeBytes { raw -> (UInt32, UInt32) in
+            var r = ByteReader(raw, offset: 4)
+            return (r.u32()!, r.u32()!)
+        }
+        guard length <= Limits.maxBlockFrameBytes, offset + SegmentFormat.frameHeaderSize + Int(length) <= fileSize else { return false }
+        var body: [UInt8] = []
+        try file.read(into: &body, count: Int(length), at: offset + SegmentFormat.frameHeaderSize)
+        return body.withUnsafeBytes { Deflate.crc32($0) } == crc
+    }
+
+    private func hex(_ v: UInt32) -> String { "0x" + String(v, radix: 16) }
+}

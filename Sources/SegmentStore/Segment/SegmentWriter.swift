@@ -1,0 +1,83 @@
+import AuditCore
+
+/// Appends block frames to a new segment file and seals it with a footer.
+///
+/// Writes go to the page cache; ``sync()`` makes them durable. The owner decides when
+/// (group commit): nothing is acknowledged before the sync that covers it returns.
+public final class SegmentWriter {
+    /// The segment's path.
+    public let path: String
+    private let file: FileHandle
+    private var offset: Int
+    private var index: [BlockIndexEntry] = []
+    private var dirty = false
+    /// Whether the footer has been written.
+    public private(set) var sealed = false
+
+    /// Creates the segment file (it must not exist) and writes its header.
+    public init(creating path: String) throws {
+        self.path = path
+        let file = try FileHandle.create(path)
+        let header = SegmentFormat.header()
+        try header.withUnsafeBytes { try file.write($0, at: 0) }
+        self.file = file
+        offset = header.count
+        dirty = true
+    }
+
+    /// Number of blocks written.
+    public var blockCount: Int { index.count }
+
+    /// Bytes written so far.
+    public var size: Int { offset }
+
+    /// Encodes `events` as one block and appends its frame.
+    public func append(events: [AuditEvent]) throws {
+        precondition(!sealed, "append after seal")
+        let body = Block.encode(events)
+        let header = Block.header(body.withUnsafeBytes { $0 })!
+        let frame = SegmentFormat.frame(magic: SegmentFormat.blockMagic, body: body)
+        try frame.withUnsafeBytes { try file.write($0, at: offset) }
+        index.append(
+            BlockIndexEntry(
+                offset: UInt64(offset), minTime: header.minTime, maxTime: header.maxTime,
+                eventCount: header.eventCount))
+        offset += frame.count
+        dirty = true
+    }
+
+    /// Writes the footer and trailer; the segment is then immutable.
+    public func seal() throws {
+        guard !sealed else { return }
+        var body = ByteWriter(capacity: 4 + index.count * 28)
+        body.u32(UInt32(index.count))
+        for entry in index {
+            body.u64(entry.offset)
+            body.i64(entry.minTime)
+            body.i64(entry.maxTime)
+            body.u32(entry.eventCount)
+        }
+        let footerOffset = offset
+        var bytes = SegmentFormat.frame(magic: SegmentFormat.footerMagic, body: body.bytes)
+        var trailer = ByteWriter(capacity: SegmentFormat.trailerSize)
+        trailer.u64(UInt64(footerOffset))
+        trailer.bytes.append(contentsOf: SegmentFormat.trailerMagic)
+        bytes.append(contentsOf: trailer.bytes)
+        try bytes.withUnsafeBytes { try file.write($0, at: offset) }
+        offset += bytes.count
+        sealed = true
+        dirty = true
+    }
+
+    /// fsyncs the file if anything was written since the last sync.
+    public func sync() throws {
+        guard dirty else { return }
+        try file.sync()
+        dirty = false
+    }
+
+    /// Closes the file (without syncing).
+    public func close() {
+        file.close()
+    }
+}

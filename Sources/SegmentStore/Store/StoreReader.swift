@@ -1,0 +1,95 @@
+import AuditCore
+
+/// What a scan saw: damaged blocks (reported and skipped) and how much was read.
+public struct ScanReport: Sendable {
+    /// Damaged frames found, each skipped.
+    public var problems: [SegmentProblem] = []
+    /// Partitions visited.
+    public var partitions = 0
+    /// Segments opened.
+    public var segments = 0
+    /// Blocks whose frames checked.
+    public var blocksRead = 0
+    /// Blocks skipped by time range, not decompressed.
+    public var blocksSkipped = 0
+    /// Blocks decompressed.
+    public var blocksDecoded = 0
+    /// Segments ending in an incomplete frame (a crashed or running writer).
+    public var tornSegments = 0
+
+    public init() {}
+
+    mutating func add(_ r: SegmentScanResult) {
+        problems += r.problems
+        blocksRead += r.blocksRead
+        blocksSkipped += r.blocksSkipped
+        if r.tornTail { tornSegments += 1 }
+    }
+}
+
+/// Reads a store: lists partitions and segments and decodes blocks. Any number of readers may
+/// run beside the writer.
+public struct StoreReader: Sendable {
+    /// The store's folder.
+    public let directory: DataDirectory
+
+    public init(directory: DataDirectory) {
+        self.directory = directory
+    }
+
+    /// The partitions meeting `range` (all when nil), in time order.
+    public func partitions(in range: ClosedRange<Int64>? = nil) throws -> [PartitionInfo] {
+        guard let names = try FileHandle.listDirectory(directory.partitionsPath) else { return [] }
+        var out: [PartitionInfo] = []
+        for name in names {
+            guard let start = Timestamp.parseHourName(name) else { continue }
+            let info = PartitionInfo(name: name, start: start)
+            if let range, info.end < range.lowerBound || info.start > range.upperBound { continue }
+            out.append(info)
+        }
+        return out.sorted { $0.start < $1.start }
+    }
+
+    /// Paths of the segments of a partition, oldest first.
+    public func segments(of partition: PartitionInfo) throws -> [String] {
+        let folder = directory.partitionPath(partition.name)
+        guard let names = try FileHandle.listDirectory(folder) else { return [] }
+        return names.compactMap { name in FileNames.segmentSequence(name).map { ($0, name) } }
+            .sorted { $0.0 < $1.0 }
+            .map { folder + "/" + $0.1 }
+    }
+
+    /// Visits every event of `partition` whose block meets `range` (events outside `range` in
+    /// such a block are visited too; callers filter). Damaged blocks are reported in the result
+    /// and skipped. `visit` returns false to stop.
+    @discardableResult
+    public func scan(
+        partition: PartitionInfo, range: ClosedRange<Int64>? = nil,
+        _ visit: (AuditEvent) throws -> Bool
+    ) throws -> ScanReport {
+        var report = ScanReport()
+        report.partitions = 1
+        var stopped = false
+        for path in try segments(of: partition) {
+            let reader = try SegmentReader(path: path)
+            report.segments += 1
+            let result = try reader.forEachBlock(in: range) { offset, _, body in
+                report.blocksDecoded += 1
+                guard let events = Block.decode(body) else {
+                    report.problems.append(SegmentProblem(path: path, offset: offset, message: "block payload does not decode; skipped"))
+                    return true
+                }
+                for event in events {
+                    if try !visit(event) {
+                        stopped = true
+                        return false
+                    }
+                }
+                return true
+            }
+            report.add(result)
+            if stopped { break }
+        }
+        return report
+    }
+}

@@ -1,0 +1,214 @@
+import AuditCore
+
+/// What became of one appended event.
+public enum AppendOutcome: Sendable, Equatable {
+    /// New: it will be stored.
+    case stored
+    /// Same ID and same content as an event already stored (or appended earlier): skipped.
+    case duplicate
+    /// Same ID as a stored event but other content: kept, and counted.
+    case idConflict
+}
+
+/// Counts of what a writer did.
+public struct WriterStats: Sendable, Equatable {
+    /// Events accepted for storage.
+    public var stored = 0
+    /// Events skipped as duplicates.
+    public var duplicates = 0
+    /// Events kept although their ID was already stored with other content.
+    public var idConflicts = 0
+    /// Blocks written.
+    public var blocks = 0
+    /// Segment bytes written (headers, frames, footers).
+    public var bytesWritten = 0
+    /// Partitions touched.
+    public var partitions = 0
+
+    public init() {}
+}
+
+/// The single writer of a store: routes events to the partition of their hour, dedupes them,
+/// writes blocks, and makes them durable on ``commit()``.
+///
+/// Durability contract: events passed to ``append(_:)`` are acknowledged only when a later
+/// ``commit()`` (or ``close()``) returns: by then their blocks are written, every touched
+/// segment is fsync'd, and so is every directory that gained an entry. After a failed fsync
+/// the writer refuses all further work (the kernel may have dropped the dirty pages).
+public final class StoreWriter {
+    private struct Identity: Hashable {
+        var id: UInt64
+        var content: UInt64
+    }
+
+    private final class Partition {
+        let name: String
+        let path: String
+        var segment: SegmentWriter?
+        var buffer: [AuditEvent] = []
+        var bufferedBytes = 0
+        /// (identity, content) of every event stored in the partition: duplicates.
+        var seen: Set<Identity> = []
+        /// identity keys stored: conflicts.
+        var ids: Set<UInt64> = []
+
+        init(name: String, path: String) {
+            self.name = name
+            self.path = path
+        }
+    }
+
+    /// The store's folder.
+    public let directory: DataDirectory
+    private let lock: FileHandle
+    private var partitions: [String: Partition] = [:]
+    private var bufferedBytes = 0
+    private var directoriesToSync: Set<String> = []
+    private var failure: StoreError?
+    /// What the writer has done so far.
+    public private(set) var stats = WriterStats()
+    /// Damaged blocks met while loading existing IDs for dedupe (reported, skipped).
+    public private(set) var problems: [SegmentProblem] = []
+
+    /// Opens (creating if needed) the store at `directory` and takes its writer lock.
+    public init(directory: DataDirectory) throws {
+        self.directory = directory
+        var toSync: Set<String> = []
+        if try FileHandle.makeDirectory(directory.path) {
+            toSync.insert(Self.parentDirectory(directory.path))
+        }
+        if try FileHandle.makeDirectory(directory.partitionsPath) {
+            toSync.insert(directory.path)
+        }
+        directoriesToSync = toSync
+        lock = try FileHandle.openLockFile(directory.lockPath)
+        guard try lock.tryLockExclusive() else { throw StoreError.locked(directory.lockPath) }
+    }
+
+    deinit { lock.close() }
+
+    /// Routes `event` to its partition, unless it is a duplicate.
+    public func append(_ event: AuditEvent) throws -> AppendOutcome {
+        if let failure { throw failure }
+        let partition = try self.partition(for: event.time)
+        let identity = Identity(id: event.identityKey, content: event.contentHash)
+        if partition.seen.contains(identity) {
+            stats.duplicates += 1
+            return .duplicate
+        }
+        let conflict = partition.ids.contains(identity.id)
+        partition.seen.insert(identity)
+        partition.ids.insert(identity.id)
+        partition.buffer.append(event)
+        partition.bufferedBytes += event.raw.count + 64
+        bufferedBytes += event.raw.count + 64
+        stats.stored += 1
+        if partition.buffer.count >= Limits.eventsPerBlock || partition.bufferedBytes >= Limits.blockRawBytes {
+            try flush(partition)
+        }
+        if bufferedBytes > Limits.writerBufferedBytes,
+            let largest = partitions.values.max(by: { $0.bufferedBytes < $1.bufferedBytes })
+        {
+            try flush(largest)
+        }
+        if conflict {
+            stats.idConflicts += 1
+            return .idConflict
+        }
+        return .stored
+    }
+
+    /// Writes every buffered event and makes everything written so far durable.
+    /// Returns only when all of it is fsync'd.
+    public func commit() throws {
+        if let failure { throw failure }
+        do {
+            for partition in partitions.values where !partition.buffer.isEmpty {
+                try flush(partition)
+            }
+            for partition in partitions.values {
+                try partition.segment?.sync()
+            }
+            // Deepest folders first: a new segment's entry, then a new partition's entry.
+            for path in directoriesToSync.sorted(by: { $0.count > $1.count }) {
+                try FileHandle.syncDirectory(path)
+            }
+            directoriesToSync.removeAll()
+        } catch let error as StoreError where error.code == .fsyncFailed {
+            failure = error
+            throw error
+        }
+    }
+
+    /// Commits, seals every open segment, makes that durable, and releases the lock.
+    public func close() throws {
+        try commit()
+        do {
+            for partition in partitions.values {
+                guard let segment = partition.segment else { continue }
+                try segment.seal()
+                try segment.sync()
+                segment.close()
+                partition.segment = nil
+            }
+        } catch let error as StoreError where error.code == .fsyncFailed {
+            failure = error
+            throw error
+        }
+        lock.close()
+    }
+
+    private func partition(for time: Int64) throws -> Partition {
+        let name = FileNames.partition(containing: time)
+        if let existing = partitions[name] { return existing }
+        let partition = Partition(name: name, path: directory.partitionPath(name))
+        try loadIdentities(into: partition)
+        partitions[name] = partition
+        stats.partitions += 1
+        return partition
+    }
+
+    /// Reads the IDs of the events already stored in a partition, for dedupe. Per partition, so
+    /// memory is bounded by the partitions this writer touches, not by the store.
+    private func loadIdentities(into partition: Partition) throws {
+        guard let start = Timestamp.parseHourName(partition.name) else { return }
+        let reader = StoreReader(directory: directory)
+        let report = try reader.scan(partition: PartitionInfo(name: partition.name, start: start)) { event in
+            partition.seen.insert(Identity(id: event.identityKey, content: event.contentHash))
+            partition.ids.insert(event.identityKey)
+            return true
+        }
+        problems += report.problems
+    }
+
+    private func flush(_ partition: Partition) throws {
+        guard !partition.buffer.isEmpty else { return }
+        let segment = try openSegment(partition)
+        let before = segment.size
+        try segment.append(events: partition.buffer)
+        stats.blocks += 1
+        stats.bytesWritten += segment.size - before
+        bufferedBytes -= partition.bufferedBytes
+        partition.buffer.removeAll(keepingCapacity: true)
+        partition.bufferedBytes = 0
+    }
+
+    private func openSegment(_ partition: Partition) throws -> SegmentWriter {
+        if let segment = partition.segment { return segment }
+        if try FileHandle.makeDirectory(partition.path) {
+            directoriesToSync.insert(directory.partitionsPath)
+        }
+        let existing = try FileHandle.listDirectory(partition.path) ?? []
+        let next = (existing.compactMap(FileNames.segmentSequence).max() ?? 0) + 1
+        let segment = try SegmentWriter(creating: partition.path + "/" + FileNames.segment(next))
+        directoriesToSync.insert(partition.path)
+        stats.bytesWritten += segment.size
+        partition.segment = segment
+        return segment
+    }
+
+    private static func parentDirectory(_ path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import SegmentStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `--data DIR`, shared by every subcommand.
+struct DataOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The data directory (default: $LOGQ_DATA, else ~/.local/share/logq).", valueName: "dir"))
+    var data: String?
+
+    var directory: DataDirectory {
+        DataDirectory(path: data ?? DataDirectory.defaultPath(environment: Environment.current))
+    }
+}
+
+enum Environment {
+    static var current: [String: String] {
+        var result: [String: String] = [:]
+        var pointer = environ
+        while let entry = pointer.pointee {
+            let text = String(cString: entry)
+            if let eq = text.firstIndex(of: "=") {
+                result[String(text[..<eq])] = String(text[text.index(after: eq)...])
+            }
+            pointer += 1
+        }
+        return result
+    }
+
+    /// Now, ns since the epoch UTC.
+    static func now() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
+
+    static var stdoutIsTerminal: Bool { isatty(1) != 0 }
+    static var stderrIsTerminal: Bool { isatty(2) != 0 }
+}
+
+/// Buffered writes to stdout / stderr without Foundation.
+struct OutputStream {
+    let fd: Int32
+    var buffer: [UInt8] = []
+
+    init(fd: Int32) {
+        self.fd = fd
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    mutating func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    mutating func write(bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { flush() }
+    }
+
+    mutating func flush() {
+        var offset = 0
+        while offset < buffer.count {
+            let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n <= 0 {
+                if n < 0 && errno == EINTR { continue }
+                break
+            }
+            offset += n
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    static func printError(_ text: String) {
+        var err = OutputStream(fd: 2)
+        err.write(text + "\n")
+        err.flush()
+    }
+}
