@@ -47,7 +47,11 @@ let package = Package(
         .testTarget(name: "MetricsAggTests", dependencies: ["MetricsAgg", "TestSupport"]),
         .testTarget(
             name: "LogServerTests",
-            dependencies: ["LogServer", "TestSupport", .product(name: "Hummingbird", package: "hummingbird")]
+            dependencies: [
+                "LogServer", "TestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         // Runs the built `logq` binary: output and exit codes, as a user sees them.
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),

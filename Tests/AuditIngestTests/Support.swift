@@ -1,0 +1,52 @@
+import AuditCore
+import TestSupport
+
+@testable import AuditIngest
+
+/// Bytes from memory, handed out at most `chunk` at a time: to test every chunk boundary.
+final class MemorySource: ByteSource {
+    let bytes: [UInt8]
+    let chunk: Int
+    var offset = 0
+
+    init(_ bytes: [UInt8], chunk: Int = 1 << 20) {
+        self.bytes = bytes
+        self.chunk = chunk
+    }
+
+    func read(into buffer: inout [UInt8], maximum: Int) throws -> Int {
+        let n = min(maximum, chunk, bytes.count - offset)
+        buffer.append(contentsOf: bytes[offset..<(offset + n)])
+        offset += n
+        return n
+    }
+}
+
+/// Decodes every value of a stream: the events and the rejections.
+func decodeAll(_ source: any ByteSource, name: String = "input", fallbackTime: Int64 = 0) -> (events: [AuditEvent], rejections: [Rejection]) {
+    var reader = JSONValueReader(source: source)
+    let decoder = EventDecoder(file: name, fallbackTime: fallbackTime)
+    var events: [AuditEvent] = []
+    var rejections: [Rejection] = []
+    while let item = reader.next() {
+        switch item {
+        case .value(let range, let line, let offset):
+            reader.buffer.withUnsafeBufferPointer { b in
+                try? decoder.decode(b, range, line: line, offset: offset, emit: { events.append($0) }, reject: { rejections.append($0) })
+            }
+        case .malformed(let line, _, let error):
+            rejections.append(Rejection(file: name, line: line, offset: error.offset, reason: "malformed JSON: \(error)"))
+        }
+    }
+    return (events, rejections)
+}
+
+/// Decodes a file from disk (gzip or not), as ingest reads it.
+func decodeFile(_ path: String) throws -> (events: [AuditEvent], rejections: [Rejection]) {
+    let file = try FileSource(path: path)
+    var head: [UInt8] = []
+    _ = try file.read(into: &head, maximum: 2)
+    file.unread(head)
+    let source: any ByteSource = head == [0x1F, 0x8B] ? try GzipSource(input: file, name: path) : file
+    return decodeAll(source, name: path)
+}
