@@ -44,13 +44,15 @@ public struct EventCounter: Sendable {
     }
 
     func escape(_ s: String) -> String {
+        // By scalar, not Character: "\r\n" is one Character, and a quote followed by a
+        // combining mark is too; both must still be escaped.
         var out = ""
-        for c in s {
-            switch c {
+        for scalar in s.unicodeScalars {
+            switch scalar {
             case "\\": out += "\\\\"
             case "\"": out += "\\\""
             case "\n": out += "\\n"
-            default: out.append(c)
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out

@@ -19,7 +19,7 @@ struct QueryCommand: ParsableCommand {
               uri~'^/api/v1/namespaces/[^/]+/secrets'   regular expression (~, !~)
               verb=delete or verb=deletecollection      'or', 'not', parentheses
               "db-credentials"                   a word or phrase anywhere in the original event
-              verb=delete | count by user        pipes: count [by f…], limit N
+              verb=delete | count by user        pipes: count [by f…], fields f…, limit N
 
             Fields: source (cloudtrail, k8s-audit), verb (unified: a deleted Deployment and a \
             DeleteBucket are both verb=delete), user, groups, ip, agent, resource, ns, name, \
@@ -68,41 +68,51 @@ struct QueryCommand: ParsableCommand {
         var out = OutputStream(fd: 1)
         var limit = Int.max
         var counter: CountPipe.State?
+        var projection: FieldsPipe?
         for pipe in parsed.pipes {
             switch pipe {
             case .limit(let l): limit = min(limit, l.count)
             case .count(let c): counter = CountPipe.State(pipe: c)
+            case .fields(let f): projection = f
             }
         }
         var printed = 0
         let executor = QueryExecutor(reader: StoreReader(directory: directory))
         let result: QueryStats
+        var matched = 0
         do {
-            result = try executor.run(parsed) { event in
-                if counter != nil {
-                    counter!.add(event)
+            if var counter {
+                // Aggregations read the grouped fields of matching rows in place, in any order.
+                result = try executor.forEachMatch(parsed) { view, row in
+                    counter.add(view, row)
                     return true
                 }
-                guard printed < limit else { return false }
-                printed += 1
-                switch format {
-                case .text: out.write(EventFormatter.line(event) + "\n")
-                case .ndjson: out.write(bytes: EventFormatter.ndjson(event) + [0x0A])
-                case .raw: out.write(bytes: event.raw + [0x0A])
+                let rows = Array(counter.rows.prefix(limit))
+                matched = rows.count
+                let by = counter.pipe.by
+                let lines = format == .text ? EventFormatter.countTable(rows, by: by) : EventFormatter.countJSON(rows, by: by)
+                for line in lines { out.write(line + "\n") }
+            } else {
+                result = try executor.run(parsed) { event in
+                    guard printed < limit else { return false }
+                    printed += 1
+                    if let projection {
+                        out.write((format == .text ? projection.text(event) : projection.json(event)) + "\n")
+                        return printed < limit
+                    }
+                    switch format {
+                    case .text: out.write(EventFormatter.line(event) + "\n")
+                    case .ndjson: out.write(bytes: EventFormatter.ndjson(event) + [0x0A])
+                    case .raw: out.write(bytes: event.raw + [0x0A])
+                    }
+                    return printed < limit
                 }
-                return printed < limit
+                matched = printed
             }
         } catch {
             out.flush()
             OutputStream.printError("logq: \(error)")
             throw ExitCode(1)
-        }
-        var matched = printed
-        if let counter, case .count(let pipe)? = parsed.pipes.first(where: { if case .count = $0 { true } else { false } }) {
-            let rows = Array(counter.rows.prefix(limit))
-            matched = rows.count
-            let lines = format == .text ? EventFormatter.countTable(rows, by: pipe.by) : EventFormatter.countJSON(rows, by: pipe.by)
-            for line in lines { out.write(line + "\n") }
         }
         out.flush()
         for problem in result.scan.problems {

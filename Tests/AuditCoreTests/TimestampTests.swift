@@ -67,6 +67,12 @@ struct TimestampTests {
             "20241213T05:28:39Z",  // basic date with extended time
             "2024-1213T052839Z",  // mixed forms
             "12-13T05:28:39Z",
+            "2024-02-30T00:00:00Z",  // no such day
+            "2023-02-29T00:00:00Z",  // not a leap year
+            "2024-04-31T00:00:00Z",
+            "9999-12-31T23:59:59Z",  // past what ns since 1970 fit in an Int64 (2262-04-11)
+            "2262-04-12T00:00:00Z",
+            "1600-01-01T00:00:00Z",  // before 1677-09-21
         ])
     func rejectsNonTimes(text: String) {
         #expect(Timestamp.parse(text) == nil)

@@ -93,7 +93,25 @@ public enum JSONScanner {
     /// a truncated line from swallowing the next one.
     public static func skipString(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) throws(JSONSyntaxError) -> Int {
         var j = i + 1
-        while j < b.count {
+        let n = b.count
+        let base = UnsafeRawPointer(b.baseAddress)
+        while true {
+            // Eight bytes at a time while none of them is a quote, a backslash or a control
+            // character (SWAR: a byte-wise "has zero" / "has less than" test on one UInt64).
+            if let base {
+                while j + 8 <= n {
+                    let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+                    let ones: UInt64 = 0x0101_0101_0101_0101
+                    let highs: UInt64 = 0x8080_8080_8080_8080
+                    let quote = word ^ (ones &* 0x22)
+                    let backslash = word ^ (ones &* 0x5C)
+                    let special =
+                        ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
+                    if special & highs != 0 { break }
+                    j += 8
+                }
+            }
+            guard j < n else { break }
             let c = b[j]
             if c == UInt8(ascii: "\"") { return j + 1 }
             if c == UInt8(ascii: "\\") {
@@ -103,7 +121,7 @@ public enum JSONScanner {
             if c < 0x20 { throw fail(b, j, "'\"' to close the string") }
             j += 1
         }
-        throw fail(b, b.count, "'\"' to close the string")
+        throw fail(b, n, "'\"' to close the string")
     }
 
     /// Walks the object whose `{` is at `i` (after whitespace), calling `body(key, value)` with the

@@ -29,6 +29,15 @@ public enum Timestamp {
         return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
+    /// Days in `month` (1–12) of `year` (proleptic Gregorian).
+    public static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
     /// Parses an RFC 3339 / ISO 8601 time: `2024-12-13T05:28:39.999903Z`, `…+02:00`, also with a
     /// space instead of `T` and no zone (`2025-02-19 20:13:49.38`, read as UTC), and the basic
     /// form `20131102T010628Z`. Returns nil when `bytes` is not such a time.
@@ -110,10 +119,14 @@ public enum Timestamp {
                     return nil
                 }
             }
-            guard i == bytes.count else { return nil }
+            guard i == bytes.count, day <= Timestamp.daysInMonth(year: year, month: month) else { return nil }
             let days = Timestamp.daysFromCivil(year: year, month: month, day: day)
             let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second - offsetSeconds)
-            return seconds * Timestamp.nanosPerSecond + nanos
+            // Nanoseconds since 1970 in an Int64 reach 1677-09-21 … 2262-04-11; outside, no time.
+            let (scaled, overflow) = seconds.multipliedReportingOverflow(by: Timestamp.nanosPerSecond)
+            guard !overflow else { return nil }
+            let (total, overflow2) = scaled.addingReportingOverflow(nanos)
+            return overflow2 ? nil : total
         }
     }
 

@@ -1,5 +1,9 @@
 import AuditCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Splits a byte stream into top-level JSON values: JSON lines, concatenated or pretty-printed
 /// documents, one big `{"Records":[…]}` object alike. Tracks line numbers and byte offsets for
 /// messages, and recovers after a malformed value so the good values around it are still read.
@@ -55,22 +59,28 @@ public struct JSONValueReader {
     }
 
     private mutating func advance(to position: Int) {
-        var k = start
-        while k < position {
-            if buffer[k] == 0x0A { line += 1 }
-            k += 1
-        }
+        line += newlines(from: start, to: position)
         start = position
     }
 
     private func lineOf(_ position: Int) -> Int {
-        var l = line
-        var k = start
-        while k < position {
-            if buffer[k] == 0x0A { l += 1 }
-            k += 1
+        line + newlines(from: start, to: position)
+    }
+
+    /// Newlines in `buffer[from..<to]`, found with memchr (vectorized) rather than byte by byte.
+    private func newlines(from: Int, to: Int) -> Int {
+        guard to > from else { return 0 }
+        return buffer.withUnsafeBytes { raw -> Int in
+            // memchr reads only inside raw[from..<to].
+            let base = raw.baseAddress!
+            var count = 0
+            var position = from
+            while position < to, let hit = memchr(base + position, 0x0A, to - position) {
+                count += 1
+                position = base.distance(to: UnsafeRawPointer(hit)) + 1
+            }
+            return count
         }
-        return l
     }
 
     /// The next value or malformed value, or nil at the end of the stream.

@@ -35,6 +35,14 @@ public struct EventDecoder {
         try decodeObject(b, range, base: range.lowerBound, line: line, offset: offset, emit: emit, reject: reject)
     }
 
+    static let k8sEventPrefix: [UInt8] = Array(#"{"kind":"Event","#.utf8)
+
+    static func startsWith(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ prefix: [UInt8]) -> Bool {
+        guard range.count >= prefix.count else { return false }
+        for k in 0..<prefix.count where b[range.lowerBound + k] != prefix[k] { return false }
+        return true
+    }
+
     private func lineOf(_ b: UnsafeBufferPointer<UInt8>, _ position: Int, base: Int, line: Int) -> Int {
         var l = line
         var k = base
@@ -60,15 +68,6 @@ public struct EventDecoder {
             reject(rejection(b, at: range.lowerBound, base: base, line: line, offset: offset, "expected a JSON object (an event or a file of events), found \(found)"))
             return
         }
-        var shape = Shape()
-        do throws(JSONSyntaxError) {
-            try JSONScanner.walkObject(b, range.lowerBound) { key, value throws(JSONSyntaxError) in
-                shape.note(b, key, value)
-            }
-        } catch {
-            reject(rejection(b, at: error.offset, base: base, line: line, offset: offset, error.description))
-            return
-        }
         func parse(_ element: Range<Int>, _ parser: (UnsafeBufferPointer<UInt8>, Range<Int>, Int64) throws -> AuditEvent) throws {
             let event: AuditEvent
             do {
@@ -81,6 +80,21 @@ public struct EventDecoder {
                 return
             }
             try emit(event)
+        }
+        // The common case, a k8s audit line as the apiserver writes it, starts with its kind:
+        // parse it directly instead of walking it once more to learn its shape.
+        if Self.startsWith(b, range, Self.k8sEventPrefix) {
+            try parse(range, K8sAuditParser.parse)
+            return
+        }
+        var shape = Shape()
+        do throws(JSONSyntaxError) {
+            try JSONScanner.walkObject(b, range.lowerBound) { key, value throws(JSONSyntaxError) in
+                shape.note(b, key, value)
+            }
+        } catch {
+            reject(rejection(b, at: error.offset, base: base, line: line, offset: offset, error.description))
+            return
         }
         if let records = shape.records {
             var elements: [Range<Int>] = []

@@ -31,20 +31,14 @@ public struct QueryExecutor {
         let range = query.timeRange.closedRange
         for partition in try reader.partitions(in: range) {
             var matches: [AuditEvent] = []
-            let report = try reader.scan(partition: partition, range: range) { event in
-                stats.eventsScanned += 1
-                if query.timeRange.contains(event.time), query.filter.matches(event) {
-                    matches.append(event)
+            let report = try reader.scanBlocks(partition: partition, range: range) { view in
+                stats.eventsScanned += view.count
+                for row in 0..<view.count where query.timeRange.contains(view.time(row)) && query.filter.matches(view, row) {
+                    matches.append(view.event(row))
                 }
                 return true
             }
-            stats.scan.problems += report.problems
-            stats.scan.partitions += 1
-            stats.scan.segments += report.segments
-            stats.scan.blocksRead += report.blocksRead
-            stats.scan.blocksSkipped += report.blocksSkipped
-            stats.scan.blocksDecoded += report.blocksDecoded
-            stats.scan.tornSegments += report.tornSegments
+            stats.add(report)
             // Stable: events of equal time keep their storage order.
             let ordered = matches.enumerated().sorted {
                 $0.element.time != $1.element.time ? $0.element.time < $1.element.time : $0.offset < $1.offset
@@ -55,5 +49,42 @@ public struct QueryExecutor {
             }
         }
         return stats
+    }
+
+    /// Calls `visit` with each matching row in storage order (not time order), without
+    /// materializing events: for aggregations, which read a few fields of many rows.
+    @discardableResult
+    public func forEachMatch(_ query: Query, _ visit: (BlockView, Int) throws -> Bool) throws -> QueryStats {
+        var stats = QueryStats()
+        let range = query.timeRange.closedRange
+        for partition in try reader.partitions(in: range) {
+            var stopped = false
+            let report = try reader.scanBlocks(partition: partition, range: range) { view in
+                stats.eventsScanned += view.count
+                for row in 0..<view.count where query.timeRange.contains(view.time(row)) && query.filter.matches(view, row) {
+                    stats.eventsMatched += 1
+                    if try !visit(view, row) {
+                        stopped = true
+                        return false
+                    }
+                }
+                return true
+            }
+            stats.add(report)
+            if stopped { break }
+        }
+        return stats
+    }
+}
+
+extension QueryStats {
+    mutating func add(_ report: ScanReport) {
+        scan.problems += report.problems
+        scan.partitions += 1
+        scan.segments += report.segments
+        scan.blocksRead += report.blocksRead
+        scan.blocksSkipped += report.blocksSkipped
+        scan.blocksDecoded += report.blocksDecoded
+        scan.tornSegments += report.tornSegments
     }
 }

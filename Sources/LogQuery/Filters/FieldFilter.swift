@@ -1,4 +1,9 @@
 import AuditCore
+import SegmentStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `field OP value[,value…]`: compares one field with one or more values.
 ///
@@ -13,8 +18,8 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
     private let number: Double
 
     enum Pattern: @unchecked Sendable {
-        case exact(String)
-        case glob(prefix: String, parts: [String], suffix: String)
+        case exact([UInt8])
+        case glob(prefix: [UInt8], parts: [[UInt8]], suffix: [UInt8])
         case regex(Regex<AnyRegexOutput>)
     }
 
@@ -50,21 +55,35 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
     }
 
     static func compile(_ value: String) -> Pattern {
-        guard value.contains("*") else { return .exact(value) }
-        let pieces = value.split(separator: "*", omittingEmptySubsequences: false).map(String.init)
+        guard value.contains("*") else { return .exact(Array(value.utf8)) }
+        let pieces = value.split(separator: "*", omittingEmptySubsequences: false).map { Array($0.utf8) }
         return .glob(prefix: pieces.first!, parts: Array(pieces.dropFirst().dropLast()), suffix: pieces.last!)
     }
 
     /// Whether `event` passes.
     public func matches(_ event: AuditEvent) -> Bool {
-        let value = field.value(in: event)
+        var value = field.value(in: event)
+        return value.withUTF8 { matches(value: UnsafeRawBufferPointer($0)) }
+    }
+
+    /// Whether row `row` of a block passes, testing the field's bytes in place.
+    @inline(__always)
+    public func matches(_ view: BlockView, _ row: Int) -> Bool {
+        switch field {
+        case .field(let f): return view.withField(row, f) { matches(value: $0) }
+        case .source:
+            var name = view.source(row).name
+            return name.withUTF8 { matches(value: UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    /// Whether a field whose UTF-8 bytes are `value` passes.
+    public func matches(value: UnsafeRawBufferPointer) -> Bool {
         switch op {
-        case .equal: return patterns.contains { Self.matches($0, value) }
-        case .notEqual: return !patterns.contains { Self.matches($0, value) }
-        case .match: return patterns.contains { Self.matches($0, value) }
-        case .notMatch: return !patterns.contains { Self.matches($0, value) }
+        case .equal, .match: return patterns.contains { Self.matches($0, value) }
+        case .notEqual, .notMatch: return !patterns.contains { Self.matches($0, value) }
         case .greater, .greaterOrEqual, .less, .lessOrEqual:
-            guard let v = Double(value) else { return false }
+            guard let v = Self.number(value) else { return false }
             switch op {
             case .greater: return v > number
             case .greaterOrEqual: return v >= number
@@ -74,18 +93,38 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
         }
     }
 
-    static func matches(_ pattern: Pattern, _ value: String) -> Bool {
-        switch pattern {
-        case .exact(let s): return value == s
-        case .regex(let r): return (try? r.firstMatch(in: value)) != nil
-        case .glob(let prefix, let parts, let suffix):
-            guard value.hasPrefix(prefix), value.count >= prefix.count + suffix.count else { return false }
-            var rest = Substring(value.dropFirst(prefix.count))
-            for part in parts where !part.isEmpty {
-                guard let r = rest.firstRange(of: part) else { return false }
-                rest = rest[r.upperBound...]
+    /// A decimal number from its bytes; integers (status codes) without allocating.
+    static func number(_ bytes: UnsafeRawBufferPointer) -> Double? {
+        guard !bytes.isEmpty else { return nil }
+        var value = 0.0
+        var integer = true
+        for c in bytes {
+            guard c >= 48, c <= 57 else {
+                integer = false
+                break
             }
-            return rest.hasSuffix(suffix)
+            value = value * 10 + Double(c - 48)
+        }
+        if integer { return value }
+        return Double(String(decoding: bytes, as: UTF8.self))
+    }
+
+    static func matches(_ pattern: Pattern, _ value: UnsafeRawBufferPointer) -> Bool {
+        switch pattern {
+        case .exact(let s):
+            guard s.count == value.count else { return false }
+            return s.isEmpty || s.withUnsafeBytes { memcmp($0.baseAddress!, value.baseAddress!, s.count) == 0 }
+        case .regex(let r):
+            return (try? r.firstMatch(in: String(decoding: value, as: UTF8.self))) != nil
+        case .glob(let prefix, let parts, let suffix):
+            guard value.count >= prefix.count + suffix.count, value.starts(with: prefix) else { return false }
+            var position = prefix.count
+            let end = value.count - suffix.count
+            for part in parts where !part.isEmpty {
+                guard let found = ByteSearch.find(part, in: value, from: position, to: end) else { return false }
+                position = found + part.count
+            }
+            return position <= end && value[end...].elementsEqual(suffix)
         }
     }
 

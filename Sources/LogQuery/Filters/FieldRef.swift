@@ -1,4 +1,5 @@
 import AuditCore
+import SegmentStore
 
 /// A field a query can name: a normalized ``Field`` or the event's `source`.
 public enum FieldRef: Sendable, Equatable, Hashable, CustomStringConvertible {
@@ -25,6 +26,15 @@ public enum FieldRef: Sendable, Equatable, Hashable, CustomStringConvertible {
         switch self {
         case .field(let f): event.fields[f]
         case .source: event.source.name
+        }
+    }
+
+    /// The value of this field in row `row` of a block ("" when absent).
+    @inline(__always)
+    public func value(in view: BlockView, _ row: Int) -> String {
+        switch self {
+        case .field(let f): view.string(row, f)
+        case .source: view.source(row).name
         }
     }
 

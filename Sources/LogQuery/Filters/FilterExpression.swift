@@ -1,4 +1,5 @@
 import AuditCore
+import SegmentStore
 
 /// A boolean combination of filters: the `WHERE` of a query.
 public indirect enum FilterExpression: Sendable, CustomStringConvertible {
@@ -19,6 +20,18 @@ public indirect enum FilterExpression: Sendable, CustomStringConvertible {
         case .and(let parts): parts.allSatisfy { $0.matches(event) }
         case .or(let parts): parts.contains { $0.matches(event) }
         case .not(let inner): !inner.matches(event)
+        }
+    }
+
+    /// Whether row `row` of a block passes, without materializing the event.
+    public func matches(_ view: BlockView, _ row: Int) -> Bool {
+        switch self {
+        case .all: true
+        case .field(let f): f.matches(view, row)
+        case .text(let t): t.matches(view, row)
+        case .and(let parts): parts.allSatisfy { $0.matches(view, row) }
+        case .or(let parts): parts.contains { $0.matches(view, row) }
+        case .not(let inner): !inner.matches(view, row)
         }
     }
 

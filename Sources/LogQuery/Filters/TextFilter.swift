@@ -1,4 +1,5 @@
 import AuditCore
+import SegmentStore
 
 /// A bare word or quoted phrase: matches events whose original bytes contain it
 /// (case-sensitive, as written in the raw JSON).
@@ -12,21 +13,13 @@ public struct TextFilter: Sendable, CustomStringConvertible {
     }
 
     public func matches(_ event: AuditEvent) -> Bool {
-        guard !needle.isEmpty else { return true }
-        let raw = event.raw
-        guard raw.count >= needle.count else { return false }
-        let first = needle[0]
-        var i = 0
-        let last = raw.count - needle.count
-        while i <= last {
-            if raw[i] == first {
-                var k = 1
-                while k < needle.count, raw[i + k] == needle[k] { k += 1 }
-                if k == needle.count { return true }
-            }
-            i += 1
-        }
-        return false
+        event.raw.withUnsafeBytes { ByteSearch.find(needle, in: $0, from: 0, to: $0.count) != nil }
+    }
+
+    /// Whether row `row` of a block passes, searching its raw bytes in place.
+    @inline(__always)
+    public func matches(_ view: BlockView, _ row: Int) -> Bool {
+        view.withRaw(row) { ByteSearch.find(needle, in: $0, from: 0, to: $0.count) != nil }
     }
 
     public var description: String { "\"\(text)\"" }

@@ -12,6 +12,8 @@ public struct QueryParser {
     let now: Int64
     var index = 0
     var timeRange = TimeRange()
+    /// Column of the first since=/until= term, to reject one that ends up inside an `or`.
+    var windowColumn: Int?
 
     init(tokens: [Token], now: Int64) {
         self.tokens = tokens
@@ -23,6 +25,20 @@ public struct QueryParser {
     var peekIsWord: Bool {
         if case .word = peek.kind { return true }
         return false
+    }
+
+    mutating func replaceCurrentWord(with word: String, column: Int) {
+        var copy = tokens
+        copy[index] = Token(kind: .word(word), column: column)
+        self = QueryParser(tokens: copy, now: now, index: index, timeRange: timeRange, windowColumn: windowColumn)
+    }
+
+    init(tokens: [Token], now: Int64, index: Int, timeRange: TimeRange, windowColumn: Int?) {
+        self.tokens = tokens
+        self.now = now
+        self.index = index
+        self.timeRange = timeRange
+        self.windowColumn = windowColumn
     }
 
     mutating func advance() {
@@ -76,8 +92,13 @@ public struct QueryParser {
     }
 
     mutating func parseOr(topLevel: Bool) throws(QueryError) -> FilterExpression {
+        let windowBefore = windowColumn
         var parts = [try parseAnd(topLevel: topLevel)]
         while acceptWord("or") || acceptWord("OR") {
+            // The first branch was parsed as top level; with an `or` it is not.
+            if let column = windowColumn, column != windowBefore {
+                throw QueryError(column: column, message: "since= and until= set the time window of the whole query; move them out of 'or', 'not' and parentheses")
+            }
             parts.append(try parseAnd(topLevel: false))
         }
         return parts.count == 1 ? parts[0] : .or(parts)
@@ -121,6 +142,16 @@ public struct QueryParser {
             }
             return inner
         }
+        if case .word(let word) = token.kind, word.count > 1, word.hasPrefix("-") {
+            // `-term` is `not term`: re-read the token without its dash.
+            var rest = self
+            rest.replaceCurrentWord(with: String(word.dropFirst()), column: token.column + 1)
+            self = rest
+            guard let inner = try parseUnary(topLevel: false) else {
+                throw QueryError(column: token.column, message: "since= and until= cannot be negated")
+            }
+            return .not(inner)
+        }
         switch token.kind {
         case .quoted(let phrase):
             advance()
@@ -132,6 +163,7 @@ public struct QueryParser {
             }
             let opColumn = peek.column
             advance()
+            let valueColumn = peek.column
             let values = try parseValues(after: name, op: op, column: opColumn)
             if name == "since" || name == "until" {
                 guard topLevel else {
@@ -140,12 +172,13 @@ public struct QueryParser {
                 guard op == .equal, values.count == 1 else {
                     throw QueryError(column: opColumn, message: "expected '\(name)=' with one duration or time, found '\(name)\(op.rawValue)\(values.joined(separator: ","))'")
                 }
-                let bound = try TimeRange.parseBound(values[0], now: now, name: name, column: opColumn + 1)
+                let bound = try TimeRange.parseBound(values[0], now: now, name: name, column: valueColumn)
                 if name == "since" { timeRange.since = bound } else { timeRange.until = bound }
+                windowColumn = windowColumn ?? token.column
                 return nil
             }
             guard let field = FieldRef(name: name) else { throw Self.unknownField(name, column: token.column) }
-            return .field(try FieldFilter(field: field, op: op, values: values, column: opColumn + 1))
+            return .field(try FieldFilter(field: field, op: op, values: values, column: valueColumn))
         case .op(let op):
             throw QueryError(column: token.column, message: "expected a field name before '\(op.rawValue)', found nothing")
         default:

@@ -1,4 +1,5 @@
 import AuditCore
+import SegmentStore
 
 /// `| count [by f…]`: counts events, per distinct combination of the named fields.
 public struct CountPipe: Sendable, Equatable {
@@ -22,7 +23,8 @@ public struct CountPipe: Sendable, Equatable {
 
     /// The running state: counts per group key.
     public struct State {
-        let pipe: CountPipe
+        /// The pipe being run.
+        public let pipe: CountPipe
         /// Count per group (the fields' values in `by` order).
         public private(set) var counts: [[String]: Int] = [:]
 
@@ -32,6 +34,11 @@ public struct CountPipe: Sendable, Equatable {
 
         public mutating func add(_ event: AuditEvent) {
             counts[pipe.by.map { $0.value(in: event) }, default: 0] += 1
+        }
+
+        /// Counts row `row` of a block, reading only the grouped fields.
+        public mutating func add(_ view: BlockView, _ row: Int) {
+            counts[pipe.by.map { $0.value(in: view, row) }, default: 0] += 1
         }
 
         /// Groups by descending count, then by key.

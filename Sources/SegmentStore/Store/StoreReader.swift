@@ -59,6 +59,38 @@ public struct StoreReader: Sendable {
             .map { folder + "/" + $0.1 }
     }
 
+    /// Visits every intact block of `partition` that meets `range`, decompressed and indexed but
+    /// not materialized. Damaged blocks are reported in the result and skipped. `visit`
+    /// returns false to stop.
+    @discardableResult
+    public func scanBlocks(
+        partition: PartitionInfo, range: ClosedRange<Int64>? = nil,
+        _ visit: (BlockView) throws -> Bool
+    ) throws -> ScanReport {
+        var report = ScanReport()
+        report.partitions = 1
+        var stopped = false
+        for path in try segments(of: partition) {
+            let reader = try SegmentReader(path: path)
+            report.segments += 1
+            let result = try reader.forEachBlock(in: range) { offset, _, body in
+                report.blocksDecoded += 1
+                guard let view = BlockView(body: body) else {
+                    report.problems.append(SegmentProblem(path: path, offset: offset, message: "block payload does not decode; skipped"))
+                    return true
+                }
+                if try !visit(view) {
+                    stopped = true
+                    return false
+                }
+                return true
+            }
+            report.add(result)
+            if stopped { break }
+        }
+        return report
+    }
+
     /// Visits every event of `partition` whose block meets `range` (events outside `range` in
     /// such a block are visited too; callers filter). Damaged blocks are reported in the result
     /// and skipped. `visit` returns false to stop.

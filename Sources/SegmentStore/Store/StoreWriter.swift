@@ -65,6 +65,10 @@ public final class StoreWriter {
     private var bufferedBytes = 0
     private var directoriesToSync: Set<String> = []
     private var failure: StoreError?
+    /// Encodes and writes blocks on the second core.
+    private let pipeline = BlockPipeline()
+    /// Every segment this writer created, for the bytes-written count.
+    private var created: [SegmentWriter] = []
     /// What the writer has done so far.
     public private(set) var stats = WriterStats()
     /// Damaged blocks met while loading existing IDs for dedupe (reported, skipped).
@@ -85,7 +89,10 @@ public final class StoreWriter {
         guard try lock.tryLockExclusive() else { throw StoreError.locked(directory.lockPath) }
     }
 
-    deinit { lock.close() }
+    deinit {
+        pipeline.stop()
+        lock.close()
+    }
 
     /// Routes `event` to its partition, unless it is a duplicate.
     public func append(_ event: AuditEvent) throws -> AppendOutcome {
@@ -126,6 +133,8 @@ public final class StoreWriter {
             for partition in partitions.values where !partition.buffer.isEmpty {
                 try flush(partition)
             }
+            try drainPipeline()
+            stats.bytesWritten = created.reduce(0) { $0 + $1.size }
             for partition in partitions.values {
                 try partition.segment?.sync()
             }
@@ -155,7 +164,18 @@ public final class StoreWriter {
             failure = error
             throw error
         }
+        pipeline.stop()
+        stats.bytesWritten = created.reduce(0) { $0 + $1.size }
         lock.close()
+    }
+
+    private func drainPipeline() throws {
+        do {
+            try pipeline.drain()
+        } catch let error as StoreError {
+            failure = error
+            throw error
+        }
     }
 
     private func partition(for time: Int64) throws -> Partition {
@@ -184,12 +204,16 @@ public final class StoreWriter {
     private func flush(_ partition: Partition) throws {
         guard !partition.buffer.isEmpty else { return }
         let segment = try openSegment(partition)
-        let before = segment.size
-        try segment.append(events: partition.buffer)
+        do {
+            try pipeline.submit(partition.buffer, to: segment)
+        } catch let error as StoreError {
+            failure = error
+            throw error
+        }
         stats.blocks += 1
-        stats.bytesWritten += segment.size - before
         bufferedBytes -= partition.bufferedBytes
-        partition.buffer.removeAll(keepingCapacity: true)
+        partition.buffer = []
+        partition.buffer.reserveCapacity(Limits.eventsPerBlock)
         partition.bufferedBytes = 0
     }
 
@@ -202,7 +226,7 @@ public final class StoreWriter {
         let next = (existing.compactMap(FileNames.segmentSequence).max() ?? 0) + 1
         let segment = try SegmentWriter(creating: partition.path + "/" + FileNames.segment(next))
         directoriesToSync.insert(partition.path)
-        stats.bytesWritten += segment.size
+        created.append(segment)
         partition.segment = segment
         return segment
     }
