@@ -91,6 +91,9 @@ public enum Field: Int, CaseIterable, Sendable {
         self = field
     }
 
+    /// Number of fields: the last case's raw value plus one (no lazy global, unlike `allCases`).
+    @inlinable public static var fieldCount: Int { Field.uri.rawValue + 1 }
+
     /// Whether values of this field compare as numbers (`code>=400`).
     public var isNumeric: Bool { self == .code || self == .latency }
 }

@@ -20,7 +20,7 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
     enum Pattern: @unchecked Sendable {
         case exact([UInt8])
         case glob(prefix: [UInt8], parts: [[UInt8]], suffix: [UInt8])
-        case regex(Regex<AnyRegexOutput>)
+        case regex(RegexMatcher)
     }
 
     /// Builds the filter, checking that the operator suits the field and values.
@@ -41,10 +41,10 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
             number = n
         case .match, .notMatch:
             for value in values {
-                do {
-                    patterns.append(.regex(try Regex(value)))
+                do throws(RegexError) {
+                    patterns.append(.regex(try RegexMatcher(value)))
                 } catch {
-                    throw QueryError(column: column, message: "expected a regular expression after '\(field)\(op.rawValue)', found '\(value)': \(error)")
+                    throw QueryError(column: column, message: "expected a regular expression after '\(field)\(op.rawValue)', found '\(value)': \(error.message)")
                 }
             }
         case .equal, .notEqual:
@@ -115,7 +115,7 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
             guard s.count == value.count else { return false }
             return s.isEmpty || s.withUnsafeBytes { memcmp($0.baseAddress!, value.baseAddress!, s.count) == 0 }
         case .regex(let r):
-            return (try? r.firstMatch(in: String(decoding: value, as: UTF8.self))) != nil
+            return r.matches(value)
         case .glob(let prefix, let parts, let suffix):
             guard value.count >= prefix.count + suffix.count, value.starts(with: prefix) else { return false }
             var position = prefix.count

@@ -1,0 +1,40 @@
+import Testing
+
+@testable import LogQuery
+
+@Suite("RegexMatcher (PCRE2)")
+struct RegexMatcherTests {
+    @Test("URI patterns match as PCRE does", arguments: [
+        ("^/api/v1/namespaces/[^/]+/secrets", "/api/v1/namespaces/prod/secrets/db", true),
+        ("^/api/v1/namespaces/[^/]+/secrets", "/api/v1/namespaces/prod/configmaps/secrets", false),
+        ("^/api/v1/namespaces/[^/]+/secrets", "/apis/v1/namespaces/prod/secrets", false),
+        ("watch=(true|1)", "/api/v1/pods?watch=1&resourceVersion=5", true),
+        ("^$", "", true),
+        ("é+", "café", true),
+        ("(?i)DELETE", "delete", true),
+    ])
+    func matches(pattern: String, subject: String, expected: Bool) throws {
+        let matcher = try RegexMatcher(pattern)
+        #expect(matcher.matches(subject) == expected)
+    }
+
+    @Test("a pattern PCRE2 rejects gives its message and offset")
+    func invalid() {
+        #expect(throws: RegexError.self) { try RegexMatcher("(unclosed") }
+        do {
+            _ = try RegexMatcher("a{2,1}")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.message.contains("offset"))
+        }
+    }
+
+    @Test("the query language uses it for ~ and !~")
+    func inQueries() throws {
+        guard case .failure(let error) = parse(#"uri~"(""#) else {
+            Issue.record("expected an error")
+            return
+        }
+        #expect(error.message.contains("missing closing parenthesis"))
+    }
+}
