@@ -1,7 +1,7 @@
 /// Every limit and format constant of the store, in one place, each with its reason.
 public enum Limits {
     /// The segment format version written and the only one read; readers refuse others.
-    public static let formatVersion: UInt16 = 2
+    public static let formatVersion: UInt16 = 3
     /// Events per block: large enough for zlib to find repetition across events, small enough
     /// that a block decodes in about a millisecond and skipping one saves real work.
     public static let eventsPerBlock = 4_096
@@ -12,6 +12,9 @@ public enum Limits {
     /// Buffered, not yet written event bytes across all partitions of one writer; past this the
     /// largest partition buffer is written out, so backfills over many hours stay in bounded memory.
     public static let writerBufferedBytes = 64 << 20
+    /// Distinct values kept per field in a block summary; past this the field is marked "many"
+    /// and does not prune. Bounds the summary to a few KiB per block.
+    public static let summaryValues = 128
     /// zlib level for blocks: 6 is zlib's default balance; FACTS.md measures 1 vs 6.
     public static let compressionLevel: Int32 = 6
 }

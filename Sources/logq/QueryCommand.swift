@@ -121,7 +121,7 @@ struct QueryCommand: ParsableCommand {
         if stats {
             let s = result.scan
             OutputStream.printError(
-                "logq: \(s.partitions) partitions, \(s.segments) segments, \(s.blocksRead) blocks (\(s.blocksSkipped) skipped by time, \(s.blocksDecoded) decoded), \(result.eventsScanned) events scanned, \(result.eventsMatched) matched")
+                "logq: \(s.partitions) partitions, \(s.segments) segments, \(s.blocksRead) blocks (\(s.blocksSkipped) skipped by time, \(s.blocksPruned) by their value sets, \(s.blocksDecoded) decoded), \(result.eventsScanned) events scanned, \(result.eventsMatched) matched")
         }
         if matched == 0 { throw ExitCode(1) }
     }

@@ -41,3 +41,38 @@ struct BlockTests {
         #expect(cut.withUnsafeBytes { Block.decode($0) } == nil)
     }
 }
+
+@Suite("Block summaries")
+struct BlockSummaryTests {
+    @Test("a block's summary lists its sources and each summarized field's distinct values")
+    func summary() throws {
+        var a = FieldValues()
+        a[.verb] = "delete"
+        a[.user] = "alice"
+        var b = FieldValues()
+        b[.verb] = "get"
+        let events = [
+            AuditEvent(time: 1, source: .k8sAudit, fields: a, raw: Array("{}".utf8)),
+            AuditEvent(time: 2, source: .k8sAudit, fields: b, raw: Array("{}".utf8)),
+        ]
+        let body = Block.encode(events)
+        let summary = try #require(body.withUnsafeBytes { Block.summary($0) })
+        #expect(summary.contains(.k8sAudit))
+        #expect(!summary.contains(.cloudtrail))
+        #expect(summary.distinct(.verb) == [Array("delete".utf8), Array("get".utf8)])
+        #expect(summary.distinct(.user) == [Array("alice".utf8), []])
+        #expect(summary.distinct(.uri) == nil)  // not summarized
+    }
+
+    @Test("a field with more distinct values than the limit is marked unknown, not listed")
+    func tooMany() throws {
+        let events = (0...Limits.summaryValues).map { n -> AuditEvent in
+            var f = FieldValues()
+            f[.user] = "user-\(n)"
+            return AuditEvent(time: Int64(n), source: .cloudtrail, fields: f, raw: [])
+        }
+        let summary = try #require(Block.encode(events).withUnsafeBytes { Block.summary($0) })
+        #expect(summary.distinct(.user) == nil)
+        #expect(summary.distinct(.verb) == [[]])
+    }
+}

@@ -31,7 +31,7 @@ public struct QueryExecutor {
         let range = query.timeRange.closedRange
         for partition in try reader.partitions(in: range) {
             var matches: [AuditEvent] = []
-            let report = try reader.scanBlocks(partition: partition, range: range) { view in
+            let report = try reader.scanBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch) { view in
                 stats.eventsScanned += view.count
                 for row in 0..<view.count where query.timeRange.contains(view.time(row)) && query.filter.matches(view, row) {
                     matches.append(view.event(row))
@@ -59,7 +59,7 @@ public struct QueryExecutor {
         let range = query.timeRange.closedRange
         for partition in try reader.partitions(in: range) {
             var stopped = false
-            let report = try reader.scanBlocks(partition: partition, range: range) { view in
+            let report = try reader.scanBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch) { view in
                 stats.eventsScanned += view.count
                 for row in 0..<view.count where query.timeRange.contains(view.time(row)) && query.filter.matches(view, row) {
                     stats.eventsMatched += 1
@@ -85,6 +85,7 @@ extension QueryStats {
         scan.blocksRead += report.blocksRead
         scan.blocksSkipped += report.blocksSkipped
         scan.blocksDecoded += report.blocksDecoded
+        scan.blocksPruned += report.blocksPruned
         scan.tornSegments += report.tornSegments
     }
 }

@@ -77,6 +77,22 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether a block with this summary may hold a passing row: exact when the summary lists
+    /// the field's distinct values (some value passes), true when it does not know them.
+    public func mayMatch(_ summary: BlockSummary) -> Bool {
+        switch field {
+        case .source:
+            return SourceKind.allCases.contains { source in
+                guard summary.contains(source) else { return false }
+                var name = source.name
+                return name.withUTF8 { matches(value: UnsafeRawBufferPointer($0)) }
+            }
+        case .field(let f):
+            guard let values = summary.distinct(f) else { return true }
+            return values.contains { value in value.withUnsafeBytes { matches(value: $0) } }
+        }
+    }
+
     /// Whether a field whose UTF-8 bytes are `value` passes.
     public func matches(value: UnsafeRawBufferPointer) -> Bool {
         switch op {

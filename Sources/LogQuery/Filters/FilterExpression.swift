@@ -35,6 +35,17 @@ public indirect enum FilterExpression: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether a block with this summary may hold a passing row: false only when it surely
+    /// does not, so the block is skipped undecompressed. `not` and text are never pruned.
+    public func mayMatch(_ summary: BlockSummary) -> Bool {
+        switch self {
+        case .all, .text, .not: true
+        case .field(let f): f.mayMatch(summary)
+        case .and(let parts): parts.allSatisfy { $0.mayMatch(summary) }
+        case .or(let parts): parts.contains { $0.mayMatch(summary) }
+        }
+    }
+
     public var description: String {
         switch self {
         case .all: "*"

@@ -3,12 +3,14 @@ import AuditCore
 /// A block: a few thousand events sorted by time, stored as two separately compressed columns
 /// so that queries decompress the small one only.
 ///
-/// Body layout (format version 2):
+/// Body layout (format version 3):
 ///
 ///     BlockHeader        32 B; its rawLength is the uncompressed size of the meta column
 ///     u32 metaCompressed  compressed size of the meta column (B)
 ///     u32 rawLength       uncompressed size of the raw column (B)
 ///     u32 rawCompressed   compressed size of the raw column (B)
+///     u32 summaryLength   size of the summary (B)
+///     summary             ``BlockSummary``, uncompressed: sources and distinct field values
 ///     meta column         zlib: per event `varint(time − minTime)` (ns), `u8 source`,
 ///                         `varint fieldCount`, that many length-prefixed UTF-8 field values in
 ///                         ``Field`` order, `varint rawLength` (B) of the event's original bytes
@@ -18,7 +20,7 @@ import AuditCore
 /// it knows.
 public enum Block {
     /// Size of the fixed part before the columns: the header and three u32 lengths.
-    static let prefixSize = BlockHeader.size + 12
+    static let prefixSize = BlockHeader.size + 16
 
     /// Encodes `events` (sorted here by time, stable) into a block body.
     public static func encode(_ events: [AuditEvent], level: Int32 = Limits.compressionLevel) -> [UInt8] {
@@ -43,7 +45,9 @@ public enum Block {
         }
         let metaPayload = Deflate.compress(meta.bytes, level: level)
         let rawPayload = Deflate.compress(raw.bytes, level: level)
-        var body = ByteWriter(capacity: prefixSize + metaPayload.count + rawPayload.count)
+        var summary = ByteWriter()
+        BlockSummary(events: sorted).encode(into: &summary)
+        var body = ByteWriter(capacity: prefixSize + summary.bytes.count + metaPayload.count + rawPayload.count)
         BlockHeader(
             minTime: minTime, maxTime: maxTime, eventCount: UInt32(sorted.count),
             codec: BlockHeader.codecZlib, rawLength: UInt32(meta.bytes.count)
@@ -51,6 +55,8 @@ public enum Block {
         body.u32(UInt32(metaPayload.count))
         body.u32(UInt32(raw.bytes.count))
         body.u32(UInt32(rawPayload.count))
+        body.u32(UInt32(summary.bytes.count))
+        body.bytes.append(contentsOf: summary.bytes)
         body.bytes.append(contentsOf: metaPayload)
         body.bytes.append(contentsOf: rawPayload)
         return body.bytes
@@ -60,6 +66,14 @@ public enum Block {
     public static func header(_ body: UnsafeRawBufferPointer) -> BlockHeader? {
         var r = ByteReader(body)
         return BlockHeader.decode(&r)
+    }
+
+    /// Reads only the summary of a block body (sources and distinct field values).
+    public static func summary(_ body: UnsafeRawBufferPointer) -> BlockSummary? {
+        var r = ByteReader(body, offset: BlockHeader.size + 12)
+        guard let length = r.u32(), Int(length) <= r.remaining else { return nil }
+        var s = ByteReader(UnsafeRawBufferPointer(rebasing: body[r.offset..<(r.offset + Int(length))]))
+        return BlockSummary.decode(&s)
     }
 
     /// Decodes a block body into its events, in time order. Returns nil when the body is damaged

@@ -36,9 +36,10 @@ public final class BlockView {
             header.eventCount <= UInt32(Limits.maxBlockFrameBytes),
             header.rawLength <= UInt32(Limits.maxBlockFrameBytes) * 16,
             let metaCompressed = r.u32(), let rawLength = r.u32(), let rawCompressed = r.u32(),
-            rawLength <= UInt32(Limits.maxBlockFrameBytes) * 16,
-            Int(metaCompressed) + Int(rawCompressed) == r.remaining
+            let summaryLength = r.u32(), rawLength <= UInt32(Limits.maxBlockFrameBytes) * 16,
+            Int(summaryLength) + Int(metaCompressed) + Int(rawCompressed) == r.remaining
         else { return nil }
+        r.offset += Int(summaryLength)
         let metaPayload = UnsafeRawBufferPointer(rebasing: body[r.offset..<(r.offset + Int(metaCompressed))])
         guard let meta = Deflate.decompress(metaPayload, length: Int(header.rawLength)) else { return nil }
         self.header = header

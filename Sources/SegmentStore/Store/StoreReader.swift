@@ -14,6 +14,8 @@ public struct ScanReport: Sendable {
     public var blocksSkipped = 0
     /// Blocks decompressed.
     public var blocksDecoded = 0
+    /// Blocks skipped by their summary (sources, distinct values), not decompressed.
+    public var blocksPruned = 0
     /// Segments ending in an incomplete frame (a crashed or running writer).
     public var tornSegments = 0
 
@@ -65,6 +67,7 @@ public struct StoreReader: Sendable {
     @discardableResult
     public func scanBlocks(
         partition: PartitionInfo, range: ClosedRange<Int64>? = nil,
+        mayMatch: ((BlockSummary) -> Bool)? = nil,
         _ visit: (BlockView) throws -> Bool
     ) throws -> ScanReport {
         var report = ScanReport()
@@ -74,6 +77,10 @@ public struct StoreReader: Sendable {
             let reader = try SegmentReader(path: path)
             report.segments += 1
             let result = try reader.forEachBlock(in: range) { offset, _, body in
+                if let mayMatch, let summary = Block.summary(body), !mayMatch(summary) {
+                    report.blocksPruned += 1
+                    return true
+                }
                 report.blocksDecoded += 1
                 guard let view = BlockView(body: body) else {
                     report.problems.append(SegmentProblem(path: path, offset: offset, message: "block payload does not decode; skipped"))

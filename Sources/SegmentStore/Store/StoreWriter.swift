@@ -45,7 +45,11 @@ public final class StoreWriter {
         let name: String
         let path: String
         var segment: SegmentWriter?
-        var buffer: [AuditEvent] = []
+        /// Events waiting for a block, one batch per source (by raw value), so that every block
+        /// holds one source and a query for one source skips the others' blocks.
+        var buffers = Array(repeating: [AuditEvent](), count: 8)
+        var bufferBytes = Array(repeating: 0, count: 8)
+        /// All buffered bytes of the partition.
         var bufferedBytes = 0
         /// (identity, content) of every event stored in the partition: duplicates.
         var seen: Set<Identity> = []
@@ -106,17 +110,20 @@ public final class StoreWriter {
         let conflict = partition.ids.contains(identity.id)
         partition.seen.insert(identity)
         partition.ids.insert(identity.id)
-        partition.buffer.append(event)
-        partition.bufferedBytes += event.raw.count + 64
-        bufferedBytes += event.raw.count + 64
+        let source = Int(event.source.rawValue)
+        let size = event.raw.count + 64
+        partition.buffers[source].append(event)
+        partition.bufferBytes[source] += size
+        partition.bufferedBytes += size
+        bufferedBytes += size
         stats.stored += 1
-        if partition.buffer.count >= Limits.eventsPerBlock || partition.bufferedBytes >= Limits.blockRawBytes {
-            try flush(partition)
+        if partition.buffers[source].count >= Limits.eventsPerBlock || partition.bufferBytes[source] >= Limits.blockRawBytes {
+            try flush(partition, source: source)
         }
         if bufferedBytes > Limits.writerBufferedBytes,
             let largest = partitions.values.max(by: { $0.bufferedBytes < $1.bufferedBytes })
         {
-            try flush(largest)
+            try flushAll(largest)
         }
         if conflict {
             stats.idConflicts += 1
@@ -130,8 +137,8 @@ public final class StoreWriter {
     public func commit() throws {
         if let failure { throw failure }
         do {
-            for partition in partitions.values where !partition.buffer.isEmpty {
-                try flush(partition)
+            for partition in partitions.values where partition.bufferedBytes > 0 {
+                try flushAll(partition)
             }
             try drainPipeline()
             stats.bytesWritten = created.reduce(0) { $0 + $1.size }
@@ -201,20 +208,26 @@ public final class StoreWriter {
         problems += report.problems
     }
 
-    private func flush(_ partition: Partition) throws {
-        guard !partition.buffer.isEmpty else { return }
+    private func flushAll(_ partition: Partition) throws {
+        for source in partition.buffers.indices where !partition.buffers[source].isEmpty {
+            try flush(partition, source: source)
+        }
+    }
+
+    private func flush(_ partition: Partition, source: Int) throws {
+        guard !partition.buffers[source].isEmpty else { return }
         let segment = try openSegment(partition)
         do {
-            try pipeline.submit(partition.buffer, to: segment)
+            try pipeline.submit(partition.buffers[source], to: segment)
         } catch let error as StoreError {
             failure = error
             throw error
         }
         stats.blocks += 1
-        bufferedBytes -= partition.bufferedBytes
-        partition.buffer = []
-        partition.buffer.reserveCapacity(Limits.eventsPerBlock)
-        partition.bufferedBytes = 0
+        bufferedBytes -= partition.bufferBytes[source]
+        partition.bufferedBytes -= partition.bufferBytes[source]
+        partition.buffers[source] = []
+        partition.bufferBytes[source] = 0
     }
 
     private func openSegment(_ partition: Partition) throws -> SegmentWriter {
