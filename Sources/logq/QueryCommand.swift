@@ -81,12 +81,13 @@ struct QueryCommand: ParsableCommand {
         let result: QueryStats
         var matched = 0
         do {
-            if var counter {
-                // Aggregations read the grouped fields of matching rows in place, in any order.
-                result = try executor.forEachMatch(parsed) { view, row in
-                    counter.add(view, row)
-                    return true
-                }
+            if let initial = counter {
+                // Aggregations read the grouped fields of matching rows in place, on every core.
+                let (counted, stats) = try executor.aggregate(
+                    parsed, initial: initial, add: { state, view, row in state.add(view, row) },
+                    merge: { total, part in total.merge(part) })
+                result = stats
+                let counter = counted
                 let rows = Array(counter.rows.prefix(limit))
                 matched = rows.count
                 let by = counter.pipe.by

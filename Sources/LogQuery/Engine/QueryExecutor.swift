@@ -1,5 +1,10 @@
 import AuditCore
+import Dispatch
 import SegmentStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a query run read and matched, for `--stats`.
 public struct QueryStats: Sendable {
@@ -23,24 +28,28 @@ public struct QueryExecutor {
         self.reader = reader
     }
 
+    /// Threads that decode and filter blocks: the machine's cores, at most 8.
+    public static let defaultWorkers = max(1, min(8, System.coreCount))
+
     /// Calls `emit` with each matching event in time order (ties in storage order) until it
-    /// returns false. Returns what was read.
+    /// returns false. Blocks are decoded and filtered on ``defaultWorkers`` threads, one
+    /// partition at a time, so memory holds one partition's matches. Returns what was read.
     @discardableResult
     public func run(_ query: Query, emit: (AuditEvent) throws -> Bool) throws -> QueryStats {
         var stats = QueryStats()
         let range = query.timeRange.closedRange
         for partition in try reader.partitions(in: range) {
-            var matches: [AuditEvent] = []
-            let report = try reader.scanBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch) { view in
-                stats.eventsScanned += view.count
-                for row in 0..<view.count where query.timeRange.contains(view.time(row)) && query.filter.matches(view, row) {
+            let (bodies, report) = try reader.collectBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch)
+            stats.add(report)
+            let perBlock = try parallelMap(bodies, query: query, partition: partition, into: &stats) { view, filter -> [AuditEvent] in
+                var matches: [AuditEvent] = []
+                for row in 0..<view.count where query.timeRange.contains(view.time(row)) && filter.matches(view, row) {
                     matches.append(view.event(row))
                 }
-                return true
+                return matches
             }
-            stats.add(report)
             // Stable: events of equal time keep their storage order.
-            let ordered = matches.enumerated().sorted {
+            let ordered = perBlock.joined().enumerated().sorted {
                 $0.element.time != $1.element.time ? $0.element.time < $1.element.time : $0.offset < $1.offset
             }
             for (_, event) in ordered {
@@ -51,30 +60,96 @@ public struct QueryExecutor {
         return stats
     }
 
-    /// Calls `visit` with each matching row in storage order (not time order), without
-    /// materializing events: for aggregations, which read a few fields of many rows.
-    @discardableResult
-    public func forEachMatch(_ query: Query, _ visit: (BlockView, Int) throws -> Bool) throws -> QueryStats {
+    /// Folds every matching row into a `State` without materializing events: for
+    /// aggregations. Each thread folds its blocks into its own state; `merge` combines them.
+    public func aggregate<State>(
+        _ query: Query, initial: State,
+        add: @escaping (inout State, BlockView, Int) -> Void,
+        merge: (inout State, State) -> Void
+    ) throws -> (state: State, stats: QueryStats) {
         var stats = QueryStats()
+        var total = initial
         let range = query.timeRange.closedRange
         for partition in try reader.partitions(in: range) {
-            var stopped = false
-            let report = try reader.scanBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch) { view in
-                stats.eventsScanned += view.count
-                for row in 0..<view.count where query.timeRange.contains(view.time(row)) && query.filter.matches(view, row) {
-                    stats.eventsMatched += 1
-                    if try !visit(view, row) {
-                        stopped = true
-                        return false
+            let (bodies, report) = try reader.collectBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch)
+            stats.add(report)
+            let partials = try parallelMap(bodies, query: query, partition: partition, into: &stats) { view, filter -> (State, Int) in
+                var state = initial
+                var matched = 0
+                for row in 0..<view.count where query.timeRange.contains(view.time(row)) && filter.matches(view, row) {
+                    add(&state, view, row)
+                    matched += 1
+                }
+                return (state, matched)
+            }
+            for (state, matched) in partials {
+                merge(&total, state)
+                stats.eventsMatched += matched
+            }
+        }
+        return (total, stats)
+    }
+
+    /// Decodes `bodies` and applies `work` to each, on up to ``defaultWorkers`` threads, each
+    /// with its own copy of the filter; results come back in block order.
+    private func parallelMap<T>(
+        _ bodies: [[UInt8]], query: Query, partition: PartitionInfo, into stats: inout QueryStats,
+        _ work: @escaping (BlockView, FilterExpression) -> T
+    ) throws -> [T] {
+        guard !bodies.isEmpty else { return [] }
+        let workers = min(Self.defaultWorkers, bodies.count)
+        let filters = (0..<workers).map { $0 == 0 ? query.filter : query.filter.copyForThread() }
+        // Each slot below is written by exactly one worker and read after concurrentPerform returns.
+        let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: bodies.count)
+        results.initialize(repeating: nil)
+        let counters = UnsafeMutableBufferPointer<(scanned: Int, damaged: Int)>.allocate(capacity: workers)
+        counters.initialize(repeating: (0, 0))
+        defer {
+            results.deinitialize()
+            results.deallocate()
+            counters.deallocate()
+        }
+        let shared = UncheckedBox((bodies: bodies, results: results, counters: counters, filters: filters, work: work))
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            let box = shared.value
+            var scanned = 0
+            var damaged = 0
+            // Worker w owns blocks w, w + workers, …
+            var index = w
+            while index < box.bodies.count {
+                box.bodies[index].withUnsafeBytes { body in
+                    if let view = BlockView(body: body) {
+                        scanned += view.count
+                        box.results[index] = box.work(view, box.filters[w])
+                    } else {
+                        damaged += 1
                     }
                 }
-                return true
+                index += workers
             }
-            stats.add(report)
-            if stopped { break }
+            box.counters[w] = (scanned, damaged)
         }
-        return stats
+        let scanned = counters.reduce(0) { $0 + $1.scanned }
+        let damaged = counters.reduce(0) { $0 + $1.damaged }
+        stats.eventsScanned += scanned
+        stats.scan.blocksDecoded += bodies.count - damaged
+        if damaged > 0 {
+            stats.scan.problems.append(
+                SegmentProblem(path: "partition \(partition.name)", offset: -1, message: "\(damaged) block payload(s) do not decode; skipped"))
+        }
+        return results.compactMap { $0 }
     }
+}
+/// Hands values to the worker threads of one `concurrentPerform`: the workers only read them,
+/// or write slots that belong to one worker each.
+final class UncheckedBox<T>: @unchecked Sendable {
+    var value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// The machine's processors.
+enum System {
+    static var coreCount: Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 }
 
 extension QueryStats {
@@ -84,7 +159,6 @@ extension QueryStats {
         scan.segments += report.segments
         scan.blocksRead += report.blocksRead
         scan.blocksSkipped += report.blocksSkipped
-        scan.blocksDecoded += report.blocksDecoded
         scan.blocksPruned += report.blocksPruned
         scan.tornSegments += report.tornSegments
     }

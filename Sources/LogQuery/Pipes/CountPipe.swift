@@ -36,6 +36,11 @@ public struct CountPipe: Sendable, Equatable {
             counts[pipe.by.map { $0.value(in: event) }, default: 0] += 1
         }
 
+        /// Adds the counts of another state of the same pipe (from another thread).
+        public mutating func merge(_ other: State) {
+            for (key, count) in other.counts { counts[key, default: 0] += count }
+        }
+
         /// Counts row `row` of a block, reading only the grouped fields.
         public mutating func add(_ view: BlockView, _ row: Int) {
             counts[pipe.by.map { $0.value(in: view, row) }, default: 0] += 1

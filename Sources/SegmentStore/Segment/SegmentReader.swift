@@ -9,7 +9,13 @@ public struct SegmentProblem: Sendable, CustomStringConvertible {
     /// What is wrong.
     public var message: String
 
-    public var description: String { "\(path) at byte \(offset): \(message)" }
+    public init(path: String, offset: Int, message: String) {
+        self.path = path
+        self.offset = offset
+        self.message = message
+    }
+
+    public var description: String { offset >= 0 ? "\(path) at byte \(offset): \(message)" : "\(path): \(message)" }
 }
 
 /// What a scan of one segment found besides its blocks.

@@ -98,6 +98,31 @@ public struct StoreReader: Sendable {
         return report
     }
 
+    /// The intact block bodies of `partition` that meet `range` and `mayMatch`, in storage
+    /// order, still compressed: for callers that decode them on several threads.
+    public func collectBlocks(
+        partition: PartitionInfo, range: ClosedRange<Int64>? = nil,
+        mayMatch: ((BlockSummary) -> Bool)? = nil
+    ) throws -> (bodies: [[UInt8]], report: ScanReport) {
+        var report = ScanReport()
+        report.partitions = 1
+        var bodies: [[UInt8]] = []
+        for path in try segments(of: partition) {
+            let reader = try SegmentReader(path: path)
+            report.segments += 1
+            let result = try reader.forEachBlock(in: range) { _, _, body in
+                if let mayMatch, let summary = Block.summary(body), !mayMatch(summary) {
+                    report.blocksPruned += 1
+                    return true
+                }
+                bodies.append(Array(body))
+                return true
+            }
+            report.add(result)
+        }
+        return (bodies, report)
+    }
+
     /// Visits every event of `partition` whose block meets `range` (events outside `range` in
     /// such a block are visited too; callers filter). Damaged blocks are reported in the result
     /// and skipped. `visit` returns false to stop.
