@@ -39,7 +39,7 @@ let package = Package(
         ),
         .target(name: "AuditCore"),
         .target(name: "SegmentStore", dependencies: ["AuditCore", "CZlib", "CLibdeflate"]),
-        .target(name: "AuditIngest", dependencies: ["AuditCore", "SegmentStore", "CZlib"]),
+        .target(name: "AuditIngest", dependencies: ["AuditCore", "SegmentStore", "CZlib", "CLibdeflate"]),
         .target(name: "LogQuery", dependencies: ["AuditCore", "SegmentStore", "CPCRE2"]),
         .target(name: "MetricsAgg", dependencies: ["AuditCore", "LogQuery"]),
         .target(

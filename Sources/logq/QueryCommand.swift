@@ -84,7 +84,7 @@ struct QueryCommand: ParsableCommand {
             if let initial = counter {
                 // Aggregations read the grouped fields of matching rows in place, on every core.
                 let (counted, stats) = try executor.aggregate(
-                    parsed, initial: initial, add: { state, view, row in state.add(view, row) },
+                    parsed, initial: initial, add: { state, view, rows in state.add(view, rows) },
                     merge: { total, part in total.merge(part) })
                 result = stats
                 let counter = counted

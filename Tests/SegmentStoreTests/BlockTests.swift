@@ -76,3 +76,50 @@ struct BlockSummaryTests {
         #expect(summary.distinct(.verb) == [[]])
     }
 }
+
+@Suite("Block columns")
+struct BlockColumnTests {
+    @Test("low-cardinality fields are dictionary columns, unique ones plain, absent ones empty")
+    func encodings() throws {
+        var rng = SeededGenerator(seed: 5)
+        let events = (0..<1_000).map { n -> AuditEvent in
+            var f = FieldValues()
+            f[.verb] = ["get", "list", "delete"].randomElement(using: &rng)!
+            f[.id] = "id-\(n)"
+            return AuditEvent(time: Int64(n), source: .k8sAudit, fields: f, raw: Array("{\"n\":\(n)}".utf8))
+        }
+        let body = Block.encode(events)
+        let view = try #require(BlockView(body: body))
+        guard case .dictionary(_, let starts, _, _) = view.column(.verb) else {
+            Issue.record("verb should be a dictionary column")
+            return
+        }
+        #expect(starts.count == 3)
+        guard case .plain = view.column(.id) else {
+            Issue.record("id should be a plain column")
+            return
+        }
+        guard case .empty = view.column(.user) else {
+            Issue.record("user should be an empty column")
+            return
+        }
+        for row in [0, 1, 500, 999] {
+            #expect(view.string(row, .id) == "id-\(row)")
+            #expect(view.string(row, .verb) == events[row].fields[.verb])
+            #expect(view.withRaw(row) { Array($0) } == events[row].raw)
+        }
+    }
+
+    @Test("a damaged column reads as empty and marks the view damaged, without trapping")
+    func damagedColumn() throws {
+        var rng = SeededGenerator(seed: 8)
+        let events = (0..<200).map { _ in EventBuilder.random(using: &rng) }
+        var body = Block.encode(events)
+        // Flip bytes near the end: inside the raw column's payload.
+        for k in stride(from: body.count - 40, to: body.count, by: 3) { body[k] ^= 0xA5 }
+        let view = try #require(BlockView(body: body))
+        #expect(view.loadRaw() == false)
+        #expect(view.damaged)
+        #expect(Block.decode(body.withUnsafeBytes { $0 }) == nil)
+    }
+}

@@ -95,8 +95,13 @@ public final class Ingestor {
             return
         }
         source.unread(head)
-        let stream: any ByteSource =
-            head == [0x1F, 0x8B] ? try GzipSource(input: source, name: name) : source
+        let isGzip = head == [0x1F, 0x8B]
+        if isGzip, name != "-", let whole = WholeGzip.decompress(path: name) {
+            // Whole-buffer libdeflate; damaged or oversized files take the streaming path below.
+            try ingest(stream: BufferSource(whole), name: name, fallbackTime: fallbackTime)
+            return
+        }
+        let stream: any ByteSource = isGzip ? try GzipSource(input: source, name: name) : source
         try ingest(stream: stream, name: name, fallbackTime: fallbackTime)
     }
 

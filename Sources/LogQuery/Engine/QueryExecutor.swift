@@ -42,11 +42,7 @@ public struct QueryExecutor {
             let (bodies, report) = try reader.collectBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch)
             stats.add(report)
             let perBlock = try parallelMap(bodies, query: query, partition: partition, into: &stats) { view, filter -> [AuditEvent] in
-                var matches: [AuditEvent] = []
-                for row in 0..<view.count where query.timeRange.contains(view.time(row)) && filter.matches(view, row) {
-                    matches.append(view.event(row))
-                }
-                return matches
+                Self.matchingRows(view, filter, query.timeRange).map { view.event($0) }
             }
             // Stable: events of equal time keep their storage order.
             let ordered = perBlock.joined().enumerated().sorted {
@@ -64,7 +60,7 @@ public struct QueryExecutor {
     /// aggregations. Each thread folds its blocks into its own state; `merge` combines them.
     public func aggregate<State>(
         _ query: Query, initial: State,
-        add: @escaping (inout State, BlockView, Int) -> Void,
+        add: @escaping (inout State, BlockView, [Int]) -> Void,
         merge: (inout State, State) -> Void
     ) throws -> (state: State, stats: QueryStats) {
         var stats = QueryStats()
@@ -75,12 +71,9 @@ public struct QueryExecutor {
             stats.add(report)
             let partials = try parallelMap(bodies, query: query, partition: partition, into: &stats) { view, filter -> (State, Int) in
                 var state = initial
-                var matched = 0
-                for row in 0..<view.count where query.timeRange.contains(view.time(row)) && filter.matches(view, row) {
-                    add(&state, view, row)
-                    matched += 1
-                }
-                return (state, matched)
+                let rows = Self.matchingRows(view, filter, query.timeRange)
+                add(&state, view, rows)
+                return (state, rows.count)
             }
             for (state, matched) in partials {
                 merge(&total, state)
@@ -88,6 +81,13 @@ public struct QueryExecutor {
             }
         }
         return (total, stats)
+    }
+
+    /// The rows of a block inside the window that pass the filter, in storage order.
+    static func matchingRows(_ view: BlockView, _ filter: FilterExpression, _ window: TimeRange) -> [Int] {
+        let mask = filter.mask(view)
+        let whole = window.contains(view.header.minTime) && window.contains(view.header.maxTime)
+        return (0..<view.count).filter { mask[$0] && (whole || window.contains(view.time($0))) }
     }
 
     /// Decodes `bodies` and applies `work` to each, on up to ``defaultWorkers`` threads, each

@@ -100,6 +100,32 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Which rows of a block pass: once per dictionary entry for dictionary columns.
+    public func mask(_ view: BlockView) -> [Bool] {
+        let n = view.count
+        switch field {
+        case .source:
+            var bySource = [Bool](repeating: false, count: 256)
+            for source in SourceKind.allCases {
+                var name = source.name
+                bySource[Int(source.rawValue)] = name.withUTF8 { matches(value: UnsafeRawBufferPointer($0)) }
+            }
+            return (0..<n).map { bySource[Int(view.source($0).rawValue)] }
+        case .field(let f):
+            let column = view.column(f)
+            switch column {
+            case .empty:
+                let passes = matches(value: UnsafeRawBufferPointer(start: nil, count: 0))
+                return Array(repeating: passes, count: n)
+            case .dictionary(_, let starts, _, let indices):
+                let entries = (0..<starts.count).map { k in column.withEntry(k) { matches(value: $0) } }
+                return indices.map { entries[Int($0)] }
+            case .plain:
+                return (0..<n).map { row in column.withValue(row: row) { matches(value: $0) } }
+            }
+        }
+    }
+
     /// Whether a field whose UTF-8 bytes are `value` passes.
     public func matches(value: UnsafeRawBufferPointer) -> Bool {
         switch op {

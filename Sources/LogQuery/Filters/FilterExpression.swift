@@ -35,6 +35,36 @@ public indirect enum FilterExpression: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Which rows of a block pass, evaluated column by column: a field test runs once per
+    /// dictionary entry, not once per row.
+    public func mask(_ view: BlockView) -> [Bool] {
+        switch self {
+        case .all:
+            return Array(repeating: true, count: view.count)
+        case .field(let f):
+            return f.mask(view)
+        case .text(let t):
+            return (0..<view.count).map { t.matches(view, $0) }
+        case .and(let parts):
+            var result = parts[0].mask(view)
+            for part in parts.dropFirst() {
+                guard result.contains(true) else { break }
+                let next = part.mask(view)
+                for i in result.indices where result[i] && !next[i] { result[i] = false }
+            }
+            return result
+        case .or(let parts):
+            var result = parts[0].mask(view)
+            for part in parts.dropFirst() {
+                let next = part.mask(view)
+                for i in result.indices where next[i] { result[i] = true }
+            }
+            return result
+        case .not(let inner):
+            return inner.mask(view).map { !$0 }
+        }
+    }
+
     /// A copy that shares no mutable state with this one (regular expressions keep per-match
     /// scratch space), for evaluation on another thread.
     public func copyForThread() -> FilterExpression {

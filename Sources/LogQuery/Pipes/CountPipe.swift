@@ -41,9 +41,23 @@ public struct CountPipe: Sendable, Equatable {
             for (key, count) in other.counts { counts[key, default: 0] += count }
         }
 
-        /// Counts row `row` of a block, reading only the grouped fields.
-        public mutating func add(_ view: BlockView, _ row: Int) {
-            counts[pipe.by.map { $0.value(in: view, row) }, default: 0] += 1
+        /// Counts rows of a block, reading only the grouped fields. Grouping by one dictionary
+        /// column counts dictionary indices and names each group once per block.
+        public mutating func add(_ view: BlockView, _ rows: [Int]) {
+            if pipe.by.count == 1, case .field(let field) = pipe.by[0], case .dictionary(_, let starts, _, let indices) = view.column(field) {
+                var perEntry = [Int](repeating: 0, count: starts.count)
+                for row in rows { perEntry[Int(indices[row])] += 1 }
+                let column = view.column(field)
+                for (k, n) in perEntry.enumerated() where n > 0 {
+                    counts[[column.withEntry(k) { String(decoding: $0, as: UTF8.self) }], default: 0] += n
+                }
+                return
+            }
+            if pipe.by.isEmpty {
+                counts[[], default: 0] += rows.count
+                return
+            }
+            for row in rows { counts[pipe.by.map { $0.value(in: view, row) }, default: 0] += 1 }
         }
 
         /// Groups by descending count, then by key.

@@ -1,27 +1,23 @@
 import AuditCore
 
-/// A block: a few thousand events sorted by time, stored as two separately compressed columns
-/// so that queries decompress the small one only.
+/// A block: a few thousand events sorted by time, stored column by column, each column
+/// compressed on its own so that a query decompresses only the columns it reads.
 ///
-/// Body layout (format version 3):
+/// Body layout (format version 4):
 ///
-///     BlockHeader        32 B; its rawLength is the uncompressed size of the meta column
-///     u32 metaCompressed  compressed size of the meta column (B)
-///     u32 rawLength       uncompressed size of the raw column (B)
-///     u32 rawCompressed   compressed size of the raw column (B)
-///     u32 summaryLength   size of the summary (B)
-///     summary             ``BlockSummary``, uncompressed: sources and distinct field values
-///     meta column         zlib: per event `varint(time − minTime)` (ns), `u8 source`,
-///                         `varint fieldCount`, that many length-prefixed UTF-8 field values in
-///                         ``Field`` order, `varint rawLength` (B) of the event's original bytes
-///     raw column          zlib: the original bytes of every event, concatenated in row order
+///     BlockHeader          32 B; rawLength = uncompressed size of all columns (B)
+///     u32 summaryLength    size of the summary (B)
+///     summary              ``BlockSummary``, uncompressed: sources and distinct field values
+///     u16 columnCount      1 + number of fields stored + 1
+///     directory            per column: u8 encoding, u32 compressed size (B), u32 size (B)
+///     columns              in directory order, each zlib-compressed (none for `empty`):
+///       rows               per event `varint(time − minTime)` (ns), `u8 source`,
+///                          `varint` size of its original bytes (B)
+///       one per field      in ``Field`` order, see ``ColumnEncoding``
+///       raw                the original bytes of every event, concatenated in row order
 ///
-/// Storing the field count lets a reader accept blocks written with fewer or more fields than
-/// it knows.
+/// A reader takes the fields it knows and ignores extra columns; a missing field is empty.
 public enum Block {
-    /// Size of the fixed part before the columns: the header and three u32 lengths.
-    static let prefixSize = BlockHeader.size + 16
-
     /// Encodes `events` (sorted here by time, stable) into a block body.
     public static func encode(_ events: [AuditEvent], level: Int32 = Limits.compressionLevel) -> [UInt8] {
         precondition(!events.isEmpty, "a block holds at least one event")
@@ -30,35 +26,38 @@ public enum Block {
         }.map(\.element)
         let minTime = sorted.first!.time
         let maxTime = sorted.last!.time
-        var meta = ByteWriter(capacity: sorted.count * 160)
+
+        var rows = ByteWriter(capacity: sorted.count * 12)
         var raw = ByteWriter(capacity: sorted.reduce(0) { $0 + $1.raw.count })
-        let fieldCount = Field.allCases.count
         for event in sorted {
-            meta.varint(UInt64(event.time - minTime))
-            meta.u8(event.source.rawValue)
-            meta.varint(UInt64(fieldCount))
-            for field in Field.allCases {
-                meta.lengthPrefixed(event.fields[field])
-            }
-            meta.varint(UInt64(event.raw.count))
+            rows.varint(UInt64(event.time - minTime))
+            rows.u8(event.source.rawValue)
+            rows.varint(UInt64(event.raw.count))
             raw.bytes.append(contentsOf: event.raw)
         }
-        let metaPayload = Deflate.compress(meta.bytes, level: level)
-        let rawPayload = Deflate.compress(raw.bytes, level: level)
+        var columns: [(encoding: ColumnEncoding, bytes: [UInt8])] = [(.plain, rows.bytes)]
+        for field in Field.allCases {
+            columns.append(ColumnEncoding.encode(sorted.map { $0.fields[field] }))
+        }
+        columns.append((.plain, raw.bytes))
+
         var summary = ByteWriter()
         BlockSummary(events: sorted).encode(into: &summary)
-        var body = ByteWriter(capacity: prefixSize + summary.bytes.count + metaPayload.count + rawPayload.count)
+        let payloads = columns.map { $0.encoding == .empty ? [] : Deflate.compress($0.bytes, level: level) }
+        var body = ByteWriter(capacity: 64 + summary.bytes.count + payloads.reduce(0) { $0 + $1.count + 9 })
         BlockHeader(
             minTime: minTime, maxTime: maxTime, eventCount: UInt32(sorted.count),
-            codec: BlockHeader.codecZlib, rawLength: UInt32(meta.bytes.count)
+            codec: BlockHeader.codecZlib, rawLength: UInt32(clamping: columns.reduce(0) { $0 + $1.bytes.count })
         ).encode(into: &body)
-        body.u32(UInt32(metaPayload.count))
-        body.u32(UInt32(raw.bytes.count))
-        body.u32(UInt32(rawPayload.count))
         body.u32(UInt32(summary.bytes.count))
         body.bytes.append(contentsOf: summary.bytes)
-        body.bytes.append(contentsOf: metaPayload)
-        body.bytes.append(contentsOf: rawPayload)
+        body.u16(UInt16(columns.count))
+        for (column, payload) in zip(columns, payloads) {
+            body.u8(column.encoding.rawValue)
+            body.u32(UInt32(payload.count))
+            body.u32(UInt32(column.bytes.count))
+        }
+        for payload in payloads { body.bytes.append(contentsOf: payload) }
         return body.bytes
     }
 
@@ -70,7 +69,7 @@ public enum Block {
 
     /// Reads only the summary of a block body (sources and distinct field values).
     public static func summary(_ body: UnsafeRawBufferPointer) -> BlockSummary? {
-        var r = ByteReader(body, offset: BlockHeader.size + 12)
+        var r = ByteReader(body, offset: BlockHeader.size)
         guard let length = r.u32(), Int(length) <= r.remaining else { return nil }
         var s = ByteReader(UnsafeRawBufferPointer(rebasing: body[r.offset..<(r.offset + Int(length))]))
         return BlockSummary.decode(&s)
@@ -79,7 +78,58 @@ public enum Block {
     /// Decodes a block body into its events, in time order. Returns nil when the body is damaged
     /// (the frame CRC normally catches that first).
     public static func decode(_ body: UnsafeRawBufferPointer) -> [AuditEvent]? {
-        guard let view = BlockView(body: body), view.loadRaw() else { return nil }
+        guard let view = BlockView(body: body), view.loadAll() else { return nil }
         return (0..<view.count).map { view.event($0) }
+    }
+}
+
+/// How one field's column is stored.
+public enum ColumnEncoding: UInt8, Sendable {
+    /// Every value is "": nothing stored.
+    case empty = 0
+    /// `varint` number of distinct values, the values length-prefixed, a `u8` index width
+    /// (1, 2 or 4 B), then one little-endian index per row: for low-cardinality fields.
+    case dictionary = 1
+    /// One length-prefixed value per row.
+    case plain = 2
+
+    /// Picks the encoding of `values` and encodes them.
+    static func encode(_ values: [String]) -> (encoding: ColumnEncoding, bytes: [UInt8]) {
+        if values.allSatisfy(\.isEmpty) { return (.empty, []) }
+        var ids: [String: UInt32] = [:]
+        var order: [String] = []
+        var indices: [UInt32] = []
+        indices.reserveCapacity(values.count)
+        for value in values {
+            if let id = ids[value] {
+                indices.append(id)
+            } else {
+                let id = UInt32(order.count)
+                ids[value] = id
+                order.append(value)
+                indices.append(id)
+                // Mostly distinct (IDs, URIs): a dictionary would only add indices.
+                if order.count > values.count / 2 && order.count > 64 { return plain(values) }
+            }
+        }
+        var w = ByteWriter(capacity: order.reduce(0) { $0 + $1.utf8.count + 2 } + indices.count * 2)
+        w.varint(UInt64(order.count))
+        for value in order { w.lengthPrefixed(value) }
+        let width: UInt8 = order.count <= 256 ? 1 : (order.count <= 65_536 ? 2 : 4)
+        w.u8(width)
+        for index in indices {
+            switch width {
+            case 1: w.u8(UInt8(index))
+            case 2: w.u16(UInt16(index))
+            default: w.u32(index)
+            }
+        }
+        return (.dictionary, w.bytes)
+    }
+
+    static func plain(_ values: [String]) -> (encoding: ColumnEncoding, bytes: [UInt8]) {
+        var w = ByteWriter(capacity: values.reduce(0) { $0 + $1.utf8.count + 1 })
+        for value in values { w.lengthPrefixed(value) }
+        return (.plain, w.bytes)
     }
 }

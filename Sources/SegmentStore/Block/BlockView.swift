@@ -1,118 +1,145 @@
 import AuditCore
 
-/// A decompressed block whose rows are read in place: filters test field bytes without
-/// building an ``AuditEvent`` per row, only matching rows are materialized, and the raw column
-/// (the bulk of the block) is decompressed only when something asks for original bytes.
+/// A block read in place: the rows column (times, sources) is decoded up front, each field
+/// column and the raw column only when first asked for, so a query pays for the columns it
+/// reads. Filters test dictionary entries once per block instead of once per row.
 public final class BlockView {
     /// The block's header.
     public let header: BlockHeader
-    /// The decompressed meta column (see ``Block`` for the layout).
-    private let meta: [UInt8]
-    /// The compressed raw column: a copy, since the frame buffer is reused by the reader.
-    private let rawPayload: [UInt8]
-    private let rawLength: Int
-    /// The decompressed raw column, once asked for.
-    private var raw: [UInt8]?
-    /// Per row: time (ns UTC).
+    /// The compressed body (the reader's frame buffer is reused, so this is our own copy).
+    private let body: [UInt8]
+    /// Per column: encoding, offset of its payload in `body`, compressed and decoded sizes.
+    private let directory: [(encoding: ColumnEncoding, offset: Int, compressed: Int, size: Int)]
+    /// Per row: time (ns UTC), source, where its original bytes start in the raw column and how long.
     private var times: [Int64] = []
-    /// Per row: source.
     private var sources: [SourceKind] = []
-    /// Per row, ``slots`` entries: where each field value starts in `meta` and its length.
-    private var starts: [UInt32] = []
-    private var lengths: [UInt32] = []
-    /// Per row: where its original bytes start in the raw column and their length.
     private var rawStarts: [UInt32] = []
     private var rawLengths: [UInt32] = []
-    /// Fields per row (a constant; `Field.allCases.count` would cost a lazy-init check per access).
-    private static var fieldCount: Int { Field.fieldCount }
+    /// Field columns decoded so far, by field raw value.
+    private var fieldColumns: [FieldColumn?]
+    /// The raw column, once asked for.
+    private var raw: [UInt8]?
+    /// Whether a column failed to decode (then read as empty).
+    public private(set) var damaged = false
 
     /// Number of events.
     public var count: Int { times.count }
 
-    /// Decompresses the meta column of `body` and indexes its rows; nil when damaged.
-    public init?(body: UnsafeRawBufferPointer) {
-        var r = ByteReader(body)
-        guard let header = BlockHeader.decode(&r), header.codec == BlockHeader.codecZlib,
-            header.eventCount <= UInt32(Limits.maxBlockFrameBytes),
-            header.rawLength <= UInt32(Limits.maxBlockFrameBytes) * 16,
-            let metaCompressed = r.u32(), let rawLength = r.u32(), let rawCompressed = r.u32(),
-            let summaryLength = r.u32(), rawLength <= UInt32(Limits.maxBlockFrameBytes) * 16,
-            Int(summaryLength) + Int(metaCompressed) + Int(rawCompressed) == r.remaining
-        else { return nil }
-        r.offset += Int(summaryLength)
-        let metaPayload = UnsafeRawBufferPointer(rebasing: body[r.offset..<(r.offset + Int(metaCompressed))])
-        guard let meta = Deflate.decompress(metaPayload, length: Int(header.rawLength)) else { return nil }
-        self.header = header
-        self.meta = meta
-        self.rawLength = Int(rawLength)
-        rawPayload = Array(body[(r.offset + Int(metaCompressed))...])
-        guard index() else { return nil }
+    /// Parses the directory and decodes the rows column of `body`; nil when damaged.
+    public convenience init?(body: UnsafeRawBufferPointer) {
+        self.init(body: Array(body))
     }
 
-    /// Builds the row index in locals and stores it once: appending to a class's stored
-    /// properties row by row would pay dynamic exclusivity checks on every access.
-    private func index() -> Bool {
+    /// Parses the directory and decodes the rows column of `body`; nil when damaged.
+    public init?(body: [UInt8]) {
+        let parsed = body.withUnsafeBytes { raw -> (BlockHeader, [(ColumnEncoding, Int, Int, Int)])? in
+            var r = ByteReader(raw)
+            guard let header = BlockHeader.decode(&r), header.codec == BlockHeader.codecZlib,
+                header.eventCount <= UInt32(Limits.maxBlockFrameBytes),
+                let summaryLength = r.u32(), Int(summaryLength) <= r.remaining
+            else { return nil }
+            r.offset += Int(summaryLength)
+            guard let columnCount = r.u16(), columnCount >= 2 else { return nil }
+            var entries: [(ColumnEncoding, Int, Int, Int)] = []
+            var payloadOffset = r.offset + Int(columnCount) * 9
+            for _ in 0..<columnCount {
+                guard let e = r.u8(), let encoding = ColumnEncoding(rawValue: e), let compressed = r.u32(), let size = r.u32(),
+                    size <= UInt32(Limits.maxBlockFrameBytes) * 16
+                else { return nil }
+                entries.append((encoding, payloadOffset, Int(compressed), Int(size)))
+                payloadOffset += Int(compressed)
+            }
+            guard payloadOffset == raw.count else { return nil }
+            return (header, entries)
+        }
+        guard let (header, entries) = parsed else { return nil }
+        self.header = header
+        self.body = body
+        directory = entries.map { (encoding: $0.0, offset: $0.1, compressed: $0.2, size: $0.3) }
+        fieldColumns = Array(repeating: nil, count: Field.fieldCount)
+        guard decodeRows() else { return nil }
+    }
+
+    private func payload(_ column: Int) -> [UInt8]? {
+        let entry = directory[column]
+        if entry.encoding == .empty { return [] }
+        return body.withUnsafeBytes { raw in
+            Deflate.decompress(
+                UnsafeRawBufferPointer(rebasing: raw[entry.offset..<(entry.offset + entry.compressed)]), length: entry.size)
+        }
+    }
+
+    /// Decodes the rows column in locals and stores it once (stored properties of a class
+    /// would pay dynamic exclusivity checks on every append).
+    private func decodeRows() -> Bool {
+        guard let rows = payload(0) else { return false }
         let n = Int(header.eventCount)
-        let fieldCount = Self.fieldCount
         let minTime = header.minTime
-        let rawLength = self.rawLength
+        let rawSize = directory[directory.count - 1].size
         var times: [Int64] = []
         var sources: [SourceKind] = []
-        var starts: [UInt32] = []
-        var lengths: [UInt32] = []
         var rawStarts: [UInt32] = []
         var rawLengths: [UInt32] = []
         times.reserveCapacity(n)
         sources.reserveCapacity(n)
-        starts.reserveCapacity(n * fieldCount)
-        lengths.reserveCapacity(n * fieldCount)
         rawStarts.reserveCapacity(n)
         rawLengths.reserveCapacity(n)
         var rawOffset = 0
-        let ok = meta.withUnsafeBytes { buffer -> Bool in
-            var rr = ByteReader(buffer)
+        let ok = rows.withUnsafeBytes { buffer -> Bool in
+            var r = ByteReader(buffer)
             for _ in 0..<n {
-                guard let delta = rr.varint(), let sourceByte = rr.u8(), let source = SourceKind(rawValue: sourceByte),
-                    let stored = rr.varint(), stored < 4096
+                guard let delta = r.varint(), let s = r.u8(), let source = SourceKind(rawValue: s), let length = r.varint(),
+                    rawOffset + Int(length) <= rawSize
                 else { return false }
                 times.append(minTime &+ Int64(bitPattern: delta))
                 sources.append(source)
-                for k in 0..<Int(stored) {
-                    guard let length = rr.varint(), length <= UInt64(rr.remaining) else { return false }
-                    if k < fieldCount {
-                        starts.append(UInt32(rr.offset))
-                        lengths.append(UInt32(length))
-                    }
-                    rr.offset += Int(length)
-                }
-                for _ in Int(stored)..<max(Int(stored), fieldCount) {
-                    starts.append(0)
-                    lengths.append(0)
-                }
-                guard let length = rr.varint(), rawOffset + Int(length) <= rawLength else { return false }
                 rawStarts.append(UInt32(rawOffset))
                 rawLengths.append(UInt32(length))
                 rawOffset += Int(length)
             }
-            return rawOffset == rawLength
+            return rawOffset == rawSize
         }
         guard ok else { return false }
         self.times = times
         self.sources = sources
-        self.starts = starts
-        self.lengths = lengths
         self.rawStarts = rawStarts
         self.rawLengths = rawLengths
         return true
+    }
+
+    /// The column of `field`, decoded on first use. A damaged or missing column reads as empty.
+    public func column(_ field: Field) -> FieldColumn {
+        if let cached = fieldColumns[field.rawValue] { return cached }
+        let index = 1 + field.rawValue
+        var decoded = FieldColumn.empty
+        // The last column is raw; a field past the stored ones is empty.
+        if index < directory.count - 1 {
+            if let bytes = payload(index), let column = FieldColumn(encoding: directory[index].encoding, bytes: bytes, rows: count) {
+                decoded = column
+            } else {
+                damaged = true
+            }
+        }
+        fieldColumns[field.rawValue] = decoded
+        return decoded
     }
 
     /// Decompresses the raw column if it is not yet; false when it is damaged.
     @discardableResult
     public func loadRaw() -> Bool {
         if raw != nil { return true }
-        guard let decoded = rawPayload.withUnsafeBytes({ Deflate.decompress($0, length: rawLength) }) else { return false }
+        guard let decoded = payload(directory.count - 1) else {
+            damaged = true
+            return false
+        }
         raw = decoded
         return true
+    }
+
+    /// Decodes every column; false when any is damaged.
+    public func loadAll() -> Bool {
+        for field in Field.allCases { _ = column(field) }
+        return loadRaw() && !damaged
     }
 
     /// The time of row `i`, ns UTC.
@@ -126,17 +153,11 @@ public final class BlockView {
     /// Calls `body` with the UTF-8 bytes of `field` in row `i` (empty when absent).
     @inline(__always)
     public func withField<R>(_ i: Int, _ field: Field, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let slot = i * Self.fieldCount + field.rawValue
-        let start = Int(starts[slot])
-        let length = Int(lengths[slot])
-        return try meta.withUnsafeBytes { buffer in
-            // start/length were checked against the column when the rows were indexed.
-            try body(UnsafeRawBufferPointer(rebasing: buffer[start..<(start + length)]))
-        }
+        try column(field).withValue(row: i, body)
     }
 
-    /// Calls `body` with the original event bytes of row `i`, decompressing the raw column on
-    /// first use. A damaged raw column gives empty bytes (the frame CRC normally catches it).
+    /// Calls `body` with the original bytes of row `i`, decompressing the raw column on first
+    /// use. A damaged raw column gives empty bytes (the frame CRC normally catches it first).
     public func withRaw<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         guard loadRaw(), let raw else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         let start = Int(rawStarts[i])
@@ -154,9 +175,106 @@ public final class BlockView {
     /// Row `i` as an event.
     public func event(_ i: Int) -> AuditEvent {
         var fields = FieldValues()
-        for field in Field.allCases where lengths[i * Self.fieldCount + field.rawValue] > 0 {
-            fields[field] = string(i, field)
+        for field in Field.allCases {
+            let value = string(i, field)
+            if !value.isEmpty { fields[field] = value }
         }
         return AuditEvent(time: times[i], source: sources[i], fields: fields, raw: withRaw(i) { Array($0) })
+    }
+}
+
+/// One decoded field column of a block.
+public enum FieldColumn {
+    /// Every row is "".
+    case empty
+    /// Distinct values (ranges into `storage`) and one index per row.
+    case dictionary(storage: [UInt8], starts: [UInt32], lengths: [UInt32], indices: [UInt32])
+    /// One value per row (ranges into `storage`).
+    case plain(storage: [UInt8], starts: [UInt32], lengths: [UInt32])
+
+    init?(encoding: ColumnEncoding, bytes: [UInt8], rows: Int) {
+        switch encoding {
+        case .empty:
+            self = .empty
+        case .dictionary:
+            var starts: [UInt32] = []
+            var lengths: [UInt32] = []
+            var indices: [UInt32] = []
+            let ok = bytes.withUnsafeBytes { raw -> Bool in
+                var r = ByteReader(raw)
+                guard let n = r.varint(), n <= UInt64(rows) || n <= 1 else { return false }
+                starts.reserveCapacity(Int(n))
+                lengths.reserveCapacity(Int(n))
+                for _ in 0..<n {
+                    guard let length = r.varint(), length <= UInt64(r.remaining) else { return false }
+                    starts.append(UInt32(r.offset))
+                    lengths.append(UInt32(length))
+                    r.offset += Int(length)
+                }
+                guard let width = r.u8(), [1, 2, 4].contains(width), r.remaining == rows * Int(width) else { return false }
+                indices.reserveCapacity(rows)
+                for _ in 0..<rows {
+                    let index: UInt32
+                    switch width {
+                    case 1: index = UInt32(r.u8()!)
+                    case 2: index = UInt32(r.u16()!)
+                    default: index = r.u32()!
+                    }
+                    guard index < UInt32(n) else { return false }
+                    indices.append(index)
+                }
+                return true
+            }
+            guard ok else { return nil }
+            self = .dictionary(storage: bytes, starts: starts, lengths: lengths, indices: indices)
+        case .plain:
+            var starts: [UInt32] = []
+            var lengths: [UInt32] = []
+            starts.reserveCapacity(rows)
+            lengths.reserveCapacity(rows)
+            let ok = bytes.withUnsafeBytes { raw -> Bool in
+                var r = ByteReader(raw)
+                for _ in 0..<rows {
+                    guard let length = r.varint(), length <= UInt64(r.remaining) else { return false }
+                    starts.append(UInt32(r.offset))
+                    lengths.append(UInt32(length))
+                    r.offset += Int(length)
+                }
+                return r.remaining == 0
+            }
+            guard ok else { return nil }
+            self = .plain(storage: bytes, starts: starts, lengths: lengths)
+        }
+    }
+
+    /// Calls `body` with the bytes of row `row`.
+    @inline(__always)
+    public func withValue<R>(row: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        switch self {
+        case .empty:
+            return try body(UnsafeRawBufferPointer(start: nil, count: 0))
+        case .dictionary(let storage, let starts, let lengths, let indices):
+            let k = Int(indices[row])
+            return try Self.slice(storage, Int(starts[k]), Int(lengths[k]), body)
+        case .plain(let storage, let starts, let lengths):
+            return try Self.slice(storage, Int(starts[row]), Int(lengths[row]), body)
+        }
+    }
+
+    /// Calls `body` with the bytes of dictionary entry `k` (dictionary columns only).
+    @inline(__always)
+    public func withEntry<R>(_ k: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        guard case .dictionary(let storage, let starts, let lengths, _) = self else {
+            return try body(UnsafeRawBufferPointer(start: nil, count: 0))
+        }
+        return try Self.slice(storage, Int(starts[k]), Int(lengths[k]), body)
+    }
+
+    @inline(__always)
+    static func slice<R>(_ storage: [UInt8], _ start: Int, _ length: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+        try storage.withUnsafeBytes { buffer in
+            // Ranges were checked against the column when it was decoded.
+            try body(UnsafeRawBufferPointer(rebasing: buffer[start..<(start + length)]))
+        }
     }
 }
