@@ -13,7 +13,7 @@ public enum FileNames {
     public static let partitions = "partitions"
     /// The suffix of segment files.
     public static let segmentSuffix = ".seg"
-    /// The suffix of a segment being written by a writer that has not sealed it yet.
+    /// The folder of collector positions (follow mode, planned).
     public static let checkpoints = "checkpoints"
 
     /// The file name of segment number `sequence` (`000007.seg`).

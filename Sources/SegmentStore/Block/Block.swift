@@ -20,6 +20,19 @@ import AuditCore
 public enum Block {
     /// Encodes `events` (sorted here by time, stable) into a block body.
     public static func encode(_ events: [AuditEvent], level: Int32 = Limits.compressionLevel) -> [UInt8] {
+        compress(prepare(events), level: level)
+    }
+
+    /// A block with its columns built but not yet compressed: the writer builds columns on the
+    /// parsing thread and compresses on the encoder thread, to keep both cores busy.
+    public struct Prepared: Sendable {
+        let header: BlockHeader
+        let summary: [UInt8]
+        let columns: [(encoding: ColumnEncoding, bytes: [UInt8])]
+    }
+
+    /// Sorts `events` by time (stable) and builds the block's columns and summary.
+    public static func prepare(_ events: [AuditEvent]) -> Prepared {
         precondition(!events.isEmpty, "a block holds at least one event")
         let sorted = events.enumerated().sorted { a, b in
             a.element.time != b.element.time ? a.element.time < b.element.time : a.offset < b.offset
@@ -36,23 +49,36 @@ public enum Block {
             raw.bytes.append(contentsOf: event.raw)
         }
         var columns: [(encoding: ColumnEncoding, bytes: [UInt8])] = [(.plain, rows.bytes)]
+        var summary = BlockSummary()
+        for event in sorted { summary.sources |= 1 << event.source.rawValue }
+        let summarized = Set(BlockSummary.fields.map(\.rawValue))
         for field in Field.allCases {
-            columns.append(ColumnEncoding.encode(sorted.map { $0.fields[field] }))
+            let (encoding, bytes, distinct) = ColumnEncoding.encode(sorted.map { $0.fields[field] })
+            columns.append((encoding, bytes))
+            if summarized.contains(field.rawValue) {
+                // The column's dictionary is the field's distinct values: no second pass.
+                let small = distinct.map { $0.count <= Limits.summaryValues } ?? false
+                summary.values[field.rawValue] = small ? Set(distinct!.map { Array($0.utf8) }) : .some(nil)
+            }
         }
         columns.append((.plain, raw.bytes))
-
-        var summary = ByteWriter()
-        BlockSummary(events: sorted).encode(into: &summary)
-        let payloads = columns.map { $0.encoding == .empty ? [] : Deflate.compress($0.bytes, level: level) }
-        var body = ByteWriter(capacity: 64 + summary.bytes.count + payloads.reduce(0) { $0 + $1.count + 9 })
-        BlockHeader(
+        var summaryBytes = ByteWriter()
+        summary.encode(into: &summaryBytes)
+        let header = BlockHeader(
             minTime: minTime, maxTime: maxTime, eventCount: UInt32(sorted.count),
-            codec: BlockHeader.codecZlib, rawLength: UInt32(clamping: columns.reduce(0) { $0 + $1.bytes.count })
-        ).encode(into: &body)
-        body.u32(UInt32(summary.bytes.count))
-        body.bytes.append(contentsOf: summary.bytes)
-        body.u16(UInt16(columns.count))
-        for (column, payload) in zip(columns, payloads) {
+            codec: BlockHeader.codecZlib, rawLength: UInt32(clamping: columns.reduce(0) { $0 + $1.bytes.count }))
+        return Prepared(header: header, summary: summaryBytes.bytes, columns: columns)
+    }
+
+    /// Compresses a prepared block's columns into a block body.
+    public static func compress(_ block: Prepared, level: Int32 = Limits.compressionLevel) -> [UInt8] {
+        let payloads = block.columns.map { $0.encoding == .empty ? [] : Deflate.compress($0.bytes, level: level) }
+        var body = ByteWriter(capacity: 64 + block.summary.count + payloads.reduce(0) { $0 + $1.count + 9 })
+        block.header.encode(into: &body)
+        body.u32(UInt32(block.summary.count))
+        body.bytes.append(contentsOf: block.summary)
+        body.u16(UInt16(block.columns.count))
+        for (column, payload) in zip(block.columns, payloads) {
             body.u8(column.encoding.rawValue)
             body.u32(UInt32(payload.count))
             body.u32(UInt32(column.bytes.count))
@@ -93,9 +119,10 @@ public enum ColumnEncoding: UInt8, Sendable {
     /// One length-prefixed value per row.
     case plain = 2
 
-    /// Picks the encoding of `values` and encodes them.
-    static func encode(_ values: [String]) -> (encoding: ColumnEncoding, bytes: [UInt8]) {
-        if values.allSatisfy(\.isEmpty) { return (.empty, []) }
+    /// Picks the encoding of `values` and encodes them; also returns the distinct values when
+    /// there are few (nil for a plain column).
+    static func encode(_ values: [String]) -> (encoding: ColumnEncoding, bytes: [UInt8], distinct: [String]?) {
+        if values.allSatisfy(\.isEmpty) { return (.empty, [], [""]) }
         var ids: [String: UInt32] = [:]
         var order: [String] = []
         var indices: [UInt32] = []
@@ -109,7 +136,10 @@ public enum ColumnEncoding: UInt8, Sendable {
                 order.append(value)
                 indices.append(id)
                 // Mostly distinct (IDs, URIs): a dictionary would only add indices.
-                if order.count > values.count / 2 && order.count > 64 { return plain(values) }
+                if order.count > values.count / 2 && order.count > 64 {
+                    let (encoding, bytes) = plain(values)
+                    return (encoding, bytes, nil)
+                }
             }
         }
         var w = ByteWriter(capacity: order.reduce(0) { $0 + $1.utf8.count + 2 } + indices.count * 2)
@@ -124,7 +154,7 @@ public enum ColumnEncoding: UInt8, Sendable {
             default: w.u32(index)
             }
         }
-        return (.dictionary, w.bytes)
+        return (.dictionary, w.bytes, order)
     }
 
     static func plain(_ values: [String]) -> (encoding: ColumnEncoding, bytes: [UInt8]) {

@@ -23,23 +23,6 @@ public struct BlockSummary: Sendable, Equatable {
 
     public init() {}
 
-    /// The summary of `events`.
-    public init(events: [AuditEvent]) {
-        for event in events { sources |= 1 << event.source.rawValue }
-        for field in Self.fields {
-            var set = Set<[UInt8]>()
-            var overflow = false
-            for event in events {
-                set.insert(Array(event.fields[field].utf8))
-                if set.count > Limits.summaryValues {
-                    overflow = true
-                    break
-                }
-            }
-            values[field.rawValue] = overflow ? .some(nil) : set
-        }
-    }
-
     /// The distinct values of `field`, or nil when unknown (not summarized, or too many).
     public func distinct(_ field: Field) -> Set<[UInt8]>? {
         guard let entry = values[field.rawValue] else { return nil }

@@ -33,8 +33,12 @@ public final class SegmentWriter {
 
     /// Encodes `events` as one block and appends its frame.
     public func append(events: [AuditEvent]) throws {
+        try append(body: Block.encode(events))
+    }
+
+    /// Appends an encoded block body as one frame.
+    public func append(body: [UInt8]) throws {
         precondition(!sealed, "append after seal")
-        let body = Block.encode(events)
         let header = Block.header(body.withUnsafeBytes { $0 })!
         let frame = SegmentFormat.frame(magic: SegmentFormat.blockMagic, body: body)
         try frame.withUnsafeBytes { try file.write($0, at: offset) }

@@ -1,8 +1,8 @@
 import AuditCore
 import Foundation
 
-/// Encodes and appends blocks on a background thread, so that compressing one batch overlaps
-/// with parsing the next (the second core does the zlib work).
+/// Compresses and appends blocks on a background thread, so that compressing one batch
+/// overlaps with parsing the next (the second core does the zlib work).
 ///
 /// Bounded: at most ``capacity`` batches wait; ``submit(_:to:)`` blocks past that, so a slow
 /// disk or compressor slows the producer instead of growing memory. The first failure is kept
@@ -12,7 +12,7 @@ final class BlockPipeline: @unchecked Sendable {
     private struct Job: @unchecked Sendable {
         // Handed over to the worker: the owner touches `segment` again only after drain().
         let segment: SegmentWriter
-        let events: [AuditEvent]
+        let block: Block.Prepared
     }
 
     /// Batches that may wait: two keep the worker busy while the producer fills the next.
@@ -28,13 +28,13 @@ final class BlockPipeline: @unchecked Sendable {
     init() {}
 
     /// Queues `events` to be encoded as one block and appended to `segment`.
-    func submit(_ events: [AuditEvent], to segment: SegmentWriter) throws {
+    func submit(_ block: Block.Prepared, to segment: SegmentWriter) throws {
         condition.lock()
         defer { condition.unlock() }
         if thread == nil { start() }
         while jobs.count >= Self.capacity && failure == nil { condition.wait() }
         if let failure { throw failure }
-        jobs.append(Job(segment: segment, events: events))
+        jobs.append(Job(segment: segment, block: block))
         condition.broadcast()
     }
 
@@ -78,7 +78,7 @@ final class BlockPipeline: @unchecked Sendable {
 
             var error: (any Error)?
             do {
-                try job.segment.append(events: job.events)
+                try job.segment.append(body: Block.compress(job.block))
             } catch let e {
                 error = e
             }

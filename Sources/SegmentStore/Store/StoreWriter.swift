@@ -218,7 +218,8 @@ public final class StoreWriter {
         guard !partition.buffers[source].isEmpty else { return }
         let segment = try openSegment(partition)
         do {
-            try pipeline.submit(partition.buffers[source], to: segment)
+            // Columns are built here, on the parsing thread; the encoder thread compresses.
+            try pipeline.submit(Block.prepare(partition.buffers[source]), to: segment)
         } catch let error as StoreError {
             failure = error
             throw error
