@@ -8,6 +8,7 @@ import AuditCore
 import BenchSupport
 import Benchmark
 import LogQuery
+import SegmentStore
 
 /// Events of the iteration's 1,000 that matched (selectivity; not scaled).
 let matchesMetric = BenchmarkMetric.custom("Matches /1000", polarity: .prefersLarger, useScalingFactor: false)
@@ -59,6 +60,23 @@ let benchmarks: @Sendable () -> Void = {
             blackHole(matched)
         } setup: {
             try FilterRun(query: query)
+        }
+
+        // The path queries take: one 4,096-event block decoded (columns on demand) and the
+        // filter evaluated column-wise (once per dictionary entry). One iteration = one block.
+        Benchmark(
+            "Filter \(name): \(query) (block mask)",
+            configuration: .init(
+                metrics: [.wallClock, .throughput, .mallocCountTotal], warmupIterations: 3, scalingFactor: .one,
+                maxDuration: .seconds(1), maxIterations: 2_000)
+        ) { benchmark, input in
+            for _ in benchmark.scaledIterations {
+                guard let view = BlockView(body: input.body) else { fatalError("block does not decode") }
+                blackHole(input.filter.mask(view).reduce(0) { $0 + ($1 ? 1 : 0) })
+            }
+        } setup: {
+            let run = try FilterRun(query: query)
+            return (body: Block.encode(Array(run.events.prefix(4_096))), filter: run.filter)
         }
     }
 }
