@@ -30,6 +30,12 @@ final class FilterRun {
     }
 }
 
+/// One encoded block and a filter, for the block-mask benchmarks.
+struct BlockInput {
+    let body: [UInt8]
+    let filter: FilterExpression
+}
+
 let benchmarks: @Sendable () -> Void = {
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .throughput, .mallocCountTotal, matchesMetric],
@@ -69,14 +75,14 @@ let benchmarks: @Sendable () -> Void = {
             configuration: .init(
                 metrics: [.wallClock, .throughput, .mallocCountTotal], warmupIterations: 3, scalingFactor: .one,
                 maxDuration: .seconds(1), maxIterations: 2_000)
-        ) { benchmark, input in
+        ) { (benchmark: Benchmark, input: BlockInput) in
             for _ in benchmark.scaledIterations {
                 guard let view = BlockView(body: input.body) else { fatalError("block does not decode") }
                 blackHole(input.filter.mask(view).reduce(0) { $0 + ($1 ? 1 : 0) })
             }
         } setup: {
             let run = try FilterRun(query: query)
-            return (body: Block.encode(Array(run.events.prefix(4_096))), filter: run.filter)
+            return BlockInput(body: Block.encode(Array(run.events.prefix(4_096))), filter: run.filter)
         }
     }
 }
