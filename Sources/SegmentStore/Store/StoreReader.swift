@@ -61,14 +61,12 @@ public struct StoreReader: Sendable {
             .map { folder + "/" + $0.1 }
     }
 
-    /// Visits every intact block of `partition` that meets `range`, decompressed and indexed but
-    /// not materialized. Damaged blocks are reported in the result and skipped. `visit`
-    /// returns false to stop.
-    @discardableResult
-    public func scanBlocks(
-        partition: PartitionInfo, range: ClosedRange<Int64>? = nil,
-        mayMatch: ((BlockSummary) -> Bool)? = nil,
-        _ visit: (BlockView) throws -> Bool
+    /// Walks the intact blocks of `partition` that meet `range` and `mayMatch` (pruned ones
+    /// are counted), calling `visit(path, offset, body)` until it returns false. The frame
+    /// buffer behind `body` is reused: copy what must outlive the call.
+    private func forEachBlock(
+        partition: PartitionInfo, range: ClosedRange<Int64>?, mayMatch: ((BlockSummary) -> Bool)?,
+        _ visit: (_ path: String, _ offset: Int, _ body: UnsafeRawBufferPointer, _ report: inout ScanReport) throws -> Bool
     ) throws -> ScanReport {
         var report = ScanReport()
         report.partitions = 1
@@ -81,12 +79,7 @@ public struct StoreReader: Sendable {
                     report.blocksPruned += 1
                     return true
                 }
-                report.blocksDecoded += 1
-                guard let view = BlockView(body: body) else {
-                    report.problems.append(SegmentProblem(path: path, offset: offset, message: "block payload does not decode; skipped"))
-                    return true
-                }
-                if try !visit(view) {
+                if try !visit(path, offset, body, &report) {
                     stopped = true
                     return false
                 }
@@ -104,21 +97,10 @@ public struct StoreReader: Sendable {
         partition: PartitionInfo, range: ClosedRange<Int64>? = nil,
         mayMatch: ((BlockSummary) -> Bool)? = nil
     ) throws -> (bodies: [[UInt8]], report: ScanReport) {
-        var report = ScanReport()
-        report.partitions = 1
         var bodies: [[UInt8]] = []
-        for path in try segments(of: partition) {
-            let reader = try SegmentReader(path: path)
-            report.segments += 1
-            let result = try reader.forEachBlock(in: range) { _, _, body in
-                if let mayMatch, let summary = Block.summary(body), !mayMatch(summary) {
-                    report.blocksPruned += 1
-                    return true
-                }
-                bodies.append(Array(body))
-                return true
-            }
-            report.add(result)
+        let report = try forEachBlock(partition: partition, range: range, mayMatch: mayMatch) { _, _, body, _ in
+            bodies.append(Array(body))
+            return true
         }
         return (bodies, report)
     }
@@ -131,29 +113,14 @@ public struct StoreReader: Sendable {
         partition: PartitionInfo, range: ClosedRange<Int64>? = nil,
         _ visit: (AuditEvent) throws -> Bool
     ) throws -> ScanReport {
-        var report = ScanReport()
-        report.partitions = 1
-        var stopped = false
-        for path in try segments(of: partition) {
-            let reader = try SegmentReader(path: path)
-            report.segments += 1
-            let result = try reader.forEachBlock(in: range) { offset, _, body in
-                report.blocksDecoded += 1
-                guard let events = Block.decode(body) else {
-                    report.problems.append(SegmentProblem(path: path, offset: offset, message: "block payload does not decode; skipped"))
-                    return true
-                }
-                for event in events {
-                    if try !visit(event) {
-                        stopped = true
-                        return false
-                    }
-                }
+        try forEachBlock(partition: partition, range: range, mayMatch: nil) { path, offset, body, report in
+            report.blocksDecoded += 1
+            guard let events = Block.decode(body) else {
+                report.problems.append(SegmentProblem(path: path, offset: offset, message: "block payload does not decode; skipped"))
                 return true
             }
-            report.add(result)
-            if stopped { break }
+            for event in events where try !visit(event) { return false }
+            return true
         }
-        return report
     }
 }
