@@ -93,7 +93,7 @@ public struct QueryExecutor {
     /// Decodes `bodies` and applies `work` to each, on up to ``defaultWorkers`` threads, each
     /// with its own copy of the filter; results come back in block order.
     private func parallelMap<T>(
-        _ bodies: [[UInt8]], query: Query, partition: PartitionInfo, into stats: inout QueryStats,
+        _ bodies: [BlockBody], query: Query, partition: PartitionInfo, into stats: inout QueryStats,
         _ work: @escaping (BlockView, FilterExpression) -> T
     ) throws -> [T] {
         guard !bodies.isEmpty else { return [] }
@@ -117,13 +117,11 @@ public struct QueryExecutor {
             // Worker w owns blocks w, w + workers, …
             var index = w
             while index < box.bodies.count {
-                box.bodies[index].withUnsafeBytes { body in
-                    if let view = BlockView(body: body) {
-                        scanned += view.count
-                        box.results[index] = box.work(view, box.filters[w])
-                    } else {
-                        damaged += 1
-                    }
+                if let view = BlockView(body: box.bodies[index]) {
+                    scanned += view.count
+                    box.results[index] = box.work(view, box.filters[w])
+                } else {
+                    damaged += 1
                 }
                 index += workers
             }

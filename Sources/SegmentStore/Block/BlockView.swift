@@ -6,8 +6,10 @@ import AuditCore
 public final class BlockView {
     /// The block's header.
     public let header: BlockHeader
-    /// The compressed body (the reader's frame buffer is reused, so this is our own copy).
-    private let body: [UInt8]
+    /// The compressed body: in a mapped segment, or a copy of bytes handed in.
+    private let body: UnsafeRawBufferPointer
+    /// Keeps `body`'s memory alive: the segment mapping, or our own copy.
+    private let owner: AnyObject
     /// Per column: encoding, offset of its payload in `body`, compressed and decoded sizes.
     private let directory: [(encoding: ColumnEncoding, offset: Int, compressed: Int, size: Int)]
     /// Per row: time (ns UTC), source, where its original bytes start in the raw column and how long.
@@ -25,14 +27,25 @@ public final class BlockView {
     /// Number of events.
     public var count: Int { times.count }
 
-    /// Parses the directory and decodes the rows column of `body`; nil when damaged.
+    /// Parses the directory and decodes the rows column of a copy of `body`; nil when damaged.
     public convenience init?(body: UnsafeRawBufferPointer) {
-        self.init(body: Array(body))
+        let copy = OwnedBytes(body)
+        self.init(bytes: copy.bytes, owner: copy)
     }
 
     /// Parses the directory and decodes the rows column of `body`; nil when damaged.
-    public init?(body: [UInt8]) {
-        let parsed = body.withUnsafeBytes { raw -> (BlockHeader, [(ColumnEncoding, Int, Int, Int)])? in
+    public convenience init?(body: [UInt8]) {
+        let copy = body.withUnsafeBytes { OwnedBytes($0) }
+        self.init(bytes: copy.bytes, owner: copy)
+    }
+
+    /// Reads a block in place in its mapped segment; nil when damaged.
+    public convenience init?(body: BlockBody) {
+        self.init(bytes: body.bytes, owner: body.file)
+    }
+
+    private init?(bytes body: UnsafeRawBufferPointer, owner: AnyObject) {
+        let parsed = { (raw: UnsafeRawBufferPointer) -> (BlockHeader, [(ColumnEncoding, Int, Int, Int)])? in
             var r = ByteReader(raw)
             guard let header = BlockHeader.decode(&r), header.codec == BlockHeader.codecZlib,
                 header.eventCount <= UInt32(Limits.maxBlockFrameBytes),
@@ -51,10 +64,11 @@ public final class BlockView {
             }
             guard payloadOffset == raw.count else { return nil }
             return (header, entries)
-        }
+        }(body)
         guard let (header, entries) = parsed else { return nil }
         self.header = header
         self.body = body
+        self.owner = owner
         directory = entries.map { (encoding: $0.0, offset: $0.1, compressed: $0.2, size: $0.3) }
         fieldColumns = Array(repeating: nil, count: Field.fieldCount)
         guard decodeRows() else { return nil }
@@ -63,10 +77,8 @@ public final class BlockView {
     private func payload(_ column: Int) -> [UInt8]? {
         let entry = directory[column]
         if entry.encoding == .empty { return [] }
-        return body.withUnsafeBytes { raw in
-            Deflate.decompress(
-                UnsafeRawBufferPointer(rebasing: raw[entry.offset..<(entry.offset + entry.compressed)]), length: entry.size)
-        }
+        return Deflate.decompress(
+            UnsafeRawBufferPointer(rebasing: body[entry.offset..<(entry.offset + entry.compressed)]), length: entry.size)
     }
 
     /// Decodes the rows column in locals and stores it once (stored properties of a class
@@ -181,6 +193,19 @@ public final class BlockView {
         }
         return AuditEvent(time: times[i], source: sources[i], fields: fields, raw: withRaw(i) { Array($0) })
     }
+}
+
+/// A heap copy of some bytes, for blocks handed in as buffers that may not outlive the call.
+final class OwnedBytes {
+    let bytes: UnsafeRawBufferPointer
+
+    init(_ source: UnsafeRawBufferPointer) {
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: max(source.count, 1), alignment: 8)
+        if let base = source.baseAddress, source.count > 0 { copy.baseAddress!.copyMemory(from: base, byteCount: source.count) }
+        bytes = UnsafeRawBufferPointer(start: copy.baseAddress, count: source.count)
+    }
+
+    deinit { UnsafeMutableRawBufferPointer(mutating: bytes).deallocate() }
 }
 
 /// One decoded field column of a block.

@@ -49,6 +49,11 @@ public final class FileHandle {
         throw StoreError.io("lock", path, errno: errno)
     }
 
+    /// Maps the first `count` bytes of the file read-only.
+    func map(count: Int) throws -> MappedFile {
+        try MappedFile(fd: fd, count: count, path: path)
+    }
+
     /// The file's size in bytes.
     public func size() throws -> Int {
         var st = stat()

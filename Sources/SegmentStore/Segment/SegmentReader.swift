@@ -39,12 +39,15 @@ public final class SegmentReader {
     public let path: String
     private let file: FileHandle
     private let fileSize: Int
+    /// The segment mapped up to its size when opened: frames are read in place.
+    public let mapping: MappedFile
 
     /// Opens a segment and checks its header.
     public init(path: String) throws {
         self.path = path
         file = try FileHandle.openForReading(path)
         fileSize = try file.size()
+        mapping = try file.map(count: fileSize)
         var header: [UInt8] = []
         try file.read(into: &header, count: SegmentFormat.headerSize, at: 0)
         guard header.count == SegmentFormat.headerSize else {
@@ -79,18 +82,15 @@ public final class SegmentReader {
         var result = SegmentScanResult()
         guard !isEmpty else { return result }
         var offset = SegmentFormat.headerSize
-        var frameHeader: [UInt8] = []
-        var body: [UInt8] = []
         while offset < fileSize {
             guard offset + SegmentFormat.frameHeaderSize <= fileSize else {
                 result.tornTail = true
                 break
             }
-            try file.read(into: &frameHeader, count: SegmentFormat.frameHeaderSize, at: offset)
-            let (magic, length, crc) = frameHeader.withUnsafeBytes { raw -> (UInt32, UInt32, UInt32) in
-                var rr = ByteReader(raw)
+            let (magic, length, crc) = { () -> (UInt32, UInt32, UInt32) in
+                var rr = ByteReader(mapping.bytes, offset: offset)
                 return (rr.u32()!, rr.u32()!, rr.u32()!)
-            }
+            }()
             let isKnown = magic == SegmentFormat.blockMagic || magic == SegmentFormat.footerMagic
             let end = offset + SegmentFormat.frameHeaderSize + Int(length)
             if isKnown, length <= Limits.maxBlockFrameBytes, end > fileSize {
@@ -104,8 +104,18 @@ public final class SegmentReader {
                 offset = next
                 continue
             }
-            try file.read(into: &body, count: Int(length), at: offset + SegmentFormat.frameHeaderSize)
-            let actual = body.withUnsafeBytes { Deflate.crc32($0) }
+            let bodyStart = offset + SegmentFormat.frameHeaderSize
+            let body = UnsafeRawBufferPointer(rebasing: mapping.bytes[bodyStart..<(bodyStart + Int(length))])
+            // A block outside the time window is skipped before its checksum is even computed.
+            if magic == SegmentFormat.blockMagic, let range = timeRange, let header = Block.header(body),
+                header.maxTime < range.lowerBound || header.minTime > range.upperBound
+            {
+                result.blocksRead += 1
+                result.blocksSkipped += 1
+                offset = end
+                continue
+            }
+            let actual = Deflate.crc32(body)
             guard actual == crc else {
                 result.problems.append(
                     SegmentProblem(path: path, offset: offset, message: "block checksum mismatch (CRC-32 \(hex(actual)), frame says \(hex(crc))); block skipped"))
@@ -118,7 +128,8 @@ public final class SegmentReader {
                 break
             }
             result.blocksRead += 1
-            let keepGoing = try body.withUnsafeBytes { raw -> Bool in
+            let keepGoing = try { () throws -> Bool in
+                let raw = body
                 guard let header = Block.header(raw) else {
                     result.problems.append(SegmentProblem(path: path, offset: offset, message: "block header too short; block skipped"))
                     return true
@@ -128,7 +139,7 @@ public final class SegmentReader {
                     return true
                 }
                 return try visit(offset, header, raw)
-            }
+            }()
             if !keepGoing { break }
             offset = end
         }

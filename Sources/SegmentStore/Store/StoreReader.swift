@@ -66,7 +66,7 @@ public struct StoreReader: Sendable {
     /// buffer behind `body` is reused: copy what must outlive the call.
     private func forEachBlock(
         partition: PartitionInfo, range: ClosedRange<Int64>?, mayMatch: ((BlockSummary) -> Bool)?,
-        _ visit: (_ path: String, _ offset: Int, _ body: UnsafeRawBufferPointer, _ report: inout ScanReport) throws -> Bool
+        _ visit: (_ reader: SegmentReader, _ offset: Int, _ body: UnsafeRawBufferPointer, _ report: inout ScanReport) throws -> Bool
     ) throws -> ScanReport {
         var report = ScanReport()
         report.partitions = 1
@@ -79,7 +79,7 @@ public struct StoreReader: Sendable {
                     report.blocksPruned += 1
                     return true
                 }
-                if try !visit(path, offset, body, &report) {
+                if try !visit(reader, offset, body, &report) {
                     stopped = true
                     return false
                 }
@@ -92,14 +92,16 @@ public struct StoreReader: Sendable {
     }
 
     /// The intact block bodies of `partition` that meet `range` and `mayMatch`, in storage
-    /// order, still compressed: for callers that decode them on several threads.
+    /// order, still compressed and in place in their mapped segments: for callers that decode
+    /// them on several threads.
     public func collectBlocks(
         partition: PartitionInfo, range: ClosedRange<Int64>? = nil,
         mayMatch: ((BlockSummary) -> Bool)? = nil
-    ) throws -> (bodies: [[UInt8]], report: ScanReport) {
-        var bodies: [[UInt8]] = []
-        let report = try forEachBlock(partition: partition, range: range, mayMatch: mayMatch) { _, _, body, _ in
-            bodies.append(Array(body))
+    ) throws -> (bodies: [BlockBody], report: ScanReport) {
+        var bodies: [BlockBody] = []
+        let report = try forEachBlock(partition: partition, range: range, mayMatch: mayMatch) { reader, offset, body, _ in
+            let start = offset + SegmentFormat.frameHeaderSize
+            bodies.append(BlockBody(file: reader.mapping, range: start..<(start + body.count)))
             return true
         }
         return (bodies, report)
@@ -113,10 +115,10 @@ public struct StoreReader: Sendable {
         partition: PartitionInfo, range: ClosedRange<Int64>? = nil,
         _ visit: (AuditEvent) throws -> Bool
     ) throws -> ScanReport {
-        try forEachBlock(partition: partition, range: range, mayMatch: nil) { path, offset, body, report in
+        try forEachBlock(partition: partition, range: range, mayMatch: nil) { reader, offset, body, report in
             report.blocksDecoded += 1
             guard let events = Block.decode(body) else {
-                report.problems.append(SegmentProblem(path: path, offset: offset, message: "block payload does not decode; skipped"))
+                report.problems.append(SegmentProblem(path: reader.path, offset: offset, message: "block payload does not decode; skipped"))
                 return true
             }
             for event in events where try !visit(event) { return false }

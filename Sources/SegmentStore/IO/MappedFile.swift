@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A read-only memory map of a whole file: readers use blocks in place instead of copying
+/// them out of the page cache. The store never truncates or rewrites a segment in place (new
+/// data is appended; compaction writes a new file and renames), so a mapping stays valid.
+public final class MappedFile: @unchecked Sendable {
+    // Read-only after init; the mapping is shared by the threads that decode its blocks.
+    private let base: UnsafeMutableRawPointer?
+    /// Mapped length in bytes.
+    public let count: Int
+
+    /// Maps the first `count` bytes of `fd` (the file's size when opened).
+    init(fd: Int32, count: Int, path: String) throws {
+        self.count = count
+        guard count > 0 else {
+            base = nil
+            return
+        }
+        let p = mmap(nil, count, PROT_READ, MAP_SHARED, fd, 0)
+        guard let p, p != MAP_FAILED else { throw StoreError.io("map", path, errno: errno) }
+        base = p
+    }
+
+    deinit {
+        if let base { munmap(base, count) }
+    }
+
+    /// The mapped bytes.
+    public var bytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: base, count: count)
+    }
+}
+
+/// A block body inside a mapped segment: the mapping stays alive as long as the body does.
+public struct BlockBody: @unchecked Sendable {
+    // The mapping is immutable and read from several threads.
+    let file: MappedFile
+    let range: Range<Int>
+
+    /// The body's bytes.
+    public var bytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: file.bytes[range])
+    }
+}
