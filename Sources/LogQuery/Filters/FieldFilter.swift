@@ -66,17 +66,6 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
         return value.withUTF8 { matches(value: UnsafeRawBufferPointer($0)) }
     }
 
-    /// Whether row `row` of a block passes, testing the field's bytes in place.
-    @inline(__always)
-    public func matches(_ view: BlockView, _ row: Int) -> Bool {
-        switch field {
-        case .field(let f): return view.withField(row, f) { matches(value: $0) }
-        case .source:
-            var name = view.source(row).name
-            return name.withUTF8 { matches(value: UnsafeRawBufferPointer($0)) }
-        }
-    }
-
     /// A copy with its own compiled regular expressions (their match data is per thread).
     public func copyForThread() -> FieldFilter {
         guard op == .match || op == .notMatch else { return self }

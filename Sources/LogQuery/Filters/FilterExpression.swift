@@ -23,18 +23,6 @@ public indirect enum FilterExpression: Sendable, CustomStringConvertible {
         }
     }
 
-    /// Whether row `row` of a block passes, without materializing the event.
-    public func matches(_ view: BlockView, _ row: Int) -> Bool {
-        switch self {
-        case .all: true
-        case .field(let f): f.matches(view, row)
-        case .text(let t): t.matches(view, row)
-        case .and(let parts): parts.allSatisfy { $0.matches(view, row) }
-        case .or(let parts): parts.contains { $0.matches(view, row) }
-        case .not(let inner): !inner.matches(view, row)
-        }
-    }
-
     /// Which rows of a block pass, evaluated column by column: a field test runs once per
     /// dictionary entry, not once per row.
     public func mask(_ view: BlockView) -> [Bool] {
