@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // zlib (Debian zlib1g-dev) for the DEFLATE codec of blocks and for .gz inputs.
@@ -38,7 +39,10 @@ let package = Package(
             providers: [.apt(["libpcre2-dev"])]
         ),
         .target(name: "AuditCore"),
-        .target(name: "SegmentStore", dependencies: ["AuditCore", "CZlib", "CLibdeflate"]),
+        .target(
+            name: "SegmentStore",
+            dependencies: ["AuditCore", "CZlib", "CLibdeflate", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .target(name: "AuditIngest", dependencies: ["AuditCore", "SegmentStore", "CZlib", "CLibdeflate"]),
         .target(name: "LogQuery", dependencies: ["AuditCore", "SegmentStore", "CPCRE2"]),
         .target(name: "MetricsAgg", dependencies: ["AuditCore", "LogQuery"]),

@@ -4,11 +4,18 @@ import AuditCore
 ///
 ///     <data>/
 ///       LOCK                        single writer (flock); any number of readers
+///       CHAIN                       hash chain of sealed segments (see ``ChainLedger``)
 ///       partitions/2026-11-24T12/   one partition per UTC hour of event time
 ///         000001.seg                a segment: header, framed blocks, footer once sealed
+///         000004.seg.tmp            a segment being rewritten (compaction, retention, recovery);
+///                                   renamed to .seg once sealed and fsync'd, removed if a crash left it
 public enum FileNames {
     /// The writer's lock file, held with `flock(LOCK_EX)` while a writer runs.
     public static let lock = "LOCK"
+    /// The store's hash chain ledger.
+    public static let chain = "CHAIN"
+    /// The suffix of a segment being rewritten, invisible to readers until renamed.
+    public static let temporarySuffix = ".tmp"
     /// The folder holding one folder per partition.
     public static let partitions = "partitions"
     /// The suffix of segment files.

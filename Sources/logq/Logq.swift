@@ -17,7 +17,10 @@ struct Logq: AsyncParsableCommand {
             The data directory is --data, else $LOGQ_DATA, else ~/.local/share/logq.
             Run 'logq help query' for the query language.
             """,
-        subcommands: [QueryCommand.self, IngestCommand.self, ServeCommand.self],
+        subcommands: [
+            QueryCommand.self, IngestCommand.self, ServeCommand.self, StatsCommand.self, VerifyCommand.self,
+            RetentionCommand.self, CompactCommand.self,
+        ],
         defaultSubcommand: QueryCommand.self
     )
 }

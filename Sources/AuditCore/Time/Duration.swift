@@ -1,4 +1,4 @@
-/// Parsing of human durations as used in `since=1h`: `90s`, `15m`, `1h30m`, `7d`, `2w`, `500ms`.
+/// Parsing of human durations as used in `since=1h`: `90s`, `15m`, `1h30m`, `7d`, `2w`, `3y` (365 days each), `500ms`.
 public enum DurationParser {
     /// Parses `text` to nanoseconds; nil when it is not a duration.
     public static func parse(_ text: String) -> Int64? {
@@ -30,6 +30,7 @@ public enum DurationParser {
             case "h": scale = 3_600 * 1_000_000_000
             case "d": scale = 86_400 * 1_000_000_000
             case "w": scale = 7 * 86_400 * 1_000_000_000
+            case "y": scale = 365 * 86_400 * 1_000_000_000
             default: return nil
             }
             let (part, o3) = value.multipliedReportingOverflow(by: scale)

@@ -30,8 +30,17 @@ public final class FileHandle {
 
     /// Creates a new file for writing; fails if it exists (a writer never overwrites).
     public static func create(_ path: String) throws -> FileHandle {
+        let injected = IOHooks.failure(.create(path: path))
+        guard injected == 0 else { throw StoreError.io("create", path, errno: injected) }
         let fd = Glibc.open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError.io("create", path, errno: errno) }
+        return FileHandle(path: path, fd: fd)
+    }
+
+    /// Opens an existing file for reading and writing (appends to the chain ledger).
+    public static func openForUpdate(_ path: String) throws -> FileHandle {
+        let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw StoreError.io("open", path, errno: errno) }
         return FileHandle(path: path, fd: fd)
     }
 
@@ -45,6 +54,14 @@ public final class FileHandle {
     /// Takes an exclusive lock without waiting; false when another process holds it.
     func tryLockExclusive() throws -> Bool {
         if flock(fd, LOCK_EX | LOCK_NB) == 0 { return true }
+        if errno == EWOULDBLOCK { return false }
+        throw StoreError.io("lock", path, errno: errno)
+    }
+
+    /// Takes a shared lock without waiting (and releases it on close); false when a writer holds
+    /// the exclusive one.
+    func tryLockShared() throws -> Bool {
+        if flock(fd, LOCK_SH | LOCK_NB) == 0 { return true }
         if errno == EWOULDBLOCK { return false }
         throw StoreError.io("lock", path, errno: errno)
     }
@@ -63,6 +80,8 @@ public final class FileHandle {
 
     /// Writes all of `bytes` at `offset`.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int) throws {
+        let injected = IOHooks.failure(.write(path: path, offset: offset, bytes: Array(bytes)))
+        guard injected == 0 else { throw StoreError.io("write", path, errno: injected) }
         var done = 0
         while done < bytes.count {
             let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done))
@@ -101,6 +120,8 @@ public final class FileHandle {
 
     /// Forces the file's data to stable storage. A failure is final: see ``StoreError/fsyncFailed(_:errno:)``.
     public func sync() throws {
+        let injected = IOHooks.failure(.sync(path: path))
+        guard injected == 0 else { throw StoreError.fsyncFailed(path, errno: injected) }
         guard fsync(fd) == 0 else { throw StoreError.fsyncFailed(path, errno: errno) }
     }
 
@@ -113,6 +134,8 @@ public final class FileHandle {
 
     /// Forces a directory's entries (new files, renames) to stable storage.
     public static func syncDirectory(_ path: String) throws {
+        let injected = IOHooks.failure(.syncDirectory(path: path))
+        guard injected == 0 else { throw StoreError.fsyncFailed(path, errno: injected) }
         let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { throw StoreError.io("open directory", path, errno: errno) }
         defer { _ = Glibc.close(fd) }
@@ -122,9 +145,48 @@ public final class FileHandle {
     /// Creates a directory if missing; returns true when it was created.
     @discardableResult
     public static func makeDirectory(_ path: String) throws -> Bool {
+        var st = stat()
+        if stat(path, &st) == 0 { return false }
+        let injected = IOHooks.failure(.makeDirectory(path: path))
+        guard injected == 0 else { throw StoreError.io("create directory", path, errno: injected) }
         if mkdir(path, 0o755) == 0 { return true }
         if errno == EEXIST { return false }
         throw StoreError.io("create directory", path, errno: errno)
+    }
+
+    /// Cuts the file to `size` bytes. Only for files that are never mapped (the chain ledger):
+    /// segments are append-only because readers map them.
+    public func truncate(to size: Int) throws {
+        let injected = IOHooks.failure(.truncate(path: path, size: size))
+        guard injected == 0 else { throw StoreError.io("truncate", path, errno: injected) }
+        guard ftruncate(fd, off_t(size)) == 0 else { throw StoreError.io("truncate", path, errno: errno) }
+    }
+
+    /// Renames `from` to `to`, atomically replacing `to`. Durable once the folder is synced.
+    public static func rename(_ from: String, to: String) throws {
+        let injected = IOHooks.failure(.rename(from: from, to: to))
+        guard injected == 0 else { throw StoreError.io("rename", from, errno: injected) }
+        guard Glibc.rename(from, to) == 0 else { throw StoreError.io("rename \(from) to", to, errno: errno) }
+    }
+
+    /// Removes a file; a missing file is not an error. Durable once the folder is synced.
+    public static func remove(_ path: String) throws {
+        let injected = IOHooks.failure(.remove(path: path))
+        guard injected == 0 else { throw StoreError.io("remove", path, errno: injected) }
+        guard unlink(path) == 0 || errno == ENOENT else { throw StoreError.io("remove", path, errno: errno) }
+    }
+
+    /// Removes an empty directory; a missing one is not an error.
+    public static func removeDirectory(_ path: String) throws {
+        let injected = IOHooks.failure(.removeDirectory(path: path))
+        guard injected == 0 else { throw StoreError.io("remove directory", path, errno: injected) }
+        guard rmdir(path) == 0 || errno == ENOENT else { throw StoreError.io("remove directory", path, errno: errno) }
+    }
+
+    /// Whether `path` exists.
+    public static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0
     }
 
     /// The names in a directory (without `.` and `..`), or nil if it does not exist.

@@ -146,6 +146,34 @@ public final class SegmentReader {
         return result
     }
 
+    /// The file's size in bytes when opened.
+    public var size: Int { fileSize }
+
+    /// The footer of a sealed segment and the byte offset of its frame (where the sealed
+    /// content ends); nil when the segment is not sealed or its footer does not check.
+    public func footer() -> (offset: Int, footer: SegmentFooter)? {
+        guard !isEmpty, fileSize >= SegmentFormat.headerSize + SegmentFormat.trailerSize else { return nil }
+        let bytes = mapping.bytes
+        var r = ByteReader(bytes, offset: fileSize - SegmentFormat.trailerSize)
+        guard let footerOffset = r.u64().map(Int.init),
+            Array(UnsafeRawBufferPointer(rebasing: bytes[(fileSize - 8)..<fileSize])) == SegmentFormat.trailerMagic,
+            footerOffset >= SegmentFormat.headerSize,
+            footerOffset + SegmentFormat.frameHeaderSize <= fileSize - SegmentFormat.trailerSize
+        else { return nil }
+        var f = ByteReader(bytes, offset: footerOffset)
+        guard f.u32() == SegmentFormat.footerMagic, let length = f.u32().map(Int.init), let crc = f.u32(),
+            footerOffset + SegmentFormat.frameHeaderSize + length == fileSize - SegmentFormat.trailerSize
+        else { return nil }
+        let body = UnsafeRawBufferPointer(rebasing: bytes[(footerOffset + SegmentFormat.frameHeaderSize)..<(fileSize - SegmentFormat.trailerSize)])
+        guard Deflate.crc32(body) == crc, let footer = SegmentFooter.decode(body) else { return nil }
+        return (footerOffset, footer)
+    }
+
+    /// SHA-256 of the file's first `count` bytes (a seal's content: everything before the footer).
+    public func contentHash(upTo count: Int) -> SHA256Digest {
+        SHA256Digest.of(UnsafeRawBufferPointer(rebasing: mapping.bytes[0..<min(count, fileSize)]))
+    }
+
     /// Finds the next offset after `offset` where a complete frame with a block magic and a valid
     /// CRC starts; nil when there is none.
     private func resync(after offset: Int) throws -> Int? {

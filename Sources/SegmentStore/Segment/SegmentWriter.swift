@@ -11,6 +11,8 @@ public final class SegmentWriter {
     private var offset: Int
     private var index: [BlockIndexEntry] = []
     private var dirty = false
+    /// SHA-256 of everything written before the footer, fed as frames are appended.
+    private var content = SHA256Stream()
     /// Whether the footer has been written.
     public private(set) var sealed = false
 
@@ -20,6 +22,9 @@ public final class SegmentWriter {
         let file = try FileHandle.create(path)
         let header = SegmentFormat.header()
         try header.withUnsafeBytes { try file.write($0, at: 0) }
+        var content = SHA256Stream()
+        header.withUnsafeBytes { content.update($0) }
+        self.content = content
         self.file = file
         offset = header.count
         dirty = true
@@ -42,6 +47,7 @@ public final class SegmentWriter {
         let header = Block.header(body.withUnsafeBytes { $0 })!
         let frame = SegmentFormat.frame(magic: SegmentFormat.blockMagic, body: body)
         try frame.withUnsafeBytes { try file.write($0, at: offset) }
+        frame.withUnsafeBytes { content.update($0) }
         index.append(
             BlockIndexEntry(
                 offset: UInt64(offset), minTime: header.minTime, maxTime: header.maxTime,
@@ -50,19 +56,19 @@ public final class SegmentWriter {
         dirty = true
     }
 
-    /// Writes the footer and trailer; the segment is then immutable.
-    public func seal() throws {
+    /// Events written so far.
+    public var eventCount: Int { index.reduce(0) { $0 + Int($1.eventCount) } }
+
+    /// SHA-256 of the bytes written so far (header and block frames): the content a seal covers.
+    public var contentHash: SHA256Digest { content.finish() }
+
+    /// Writes the footer (block index and `seal`, the segment's place in the store's hash
+    /// chain) and trailer; the segment is then immutable.
+    public func seal(_ seal: SegmentSeal?) throws {
         guard !sealed else { return }
-        var body = ByteWriter(capacity: 4 + index.count * 28)
-        body.u32(UInt32(index.count))
-        for entry in index {
-            body.u64(entry.offset)
-            body.i64(entry.minTime)
-            body.i64(entry.maxTime)
-            body.u32(entry.eventCount)
-        }
+        let footer = SegmentFooter(blocks: index, seal: seal)
         let footerOffset = offset
-        var bytes = SegmentFormat.frame(magic: SegmentFormat.footerMagic, body: body.bytes)
+        var bytes = SegmentFormat.frame(magic: SegmentFormat.footerMagic, body: footer.encode())
         var trailer = ByteWriter(capacity: SegmentFormat.trailerSize)
         trailer.u64(UInt64(footerOffset))
         trailer.bytes.append(contentsOf: SegmentFormat.trailerMagic)

@@ -31,6 +31,9 @@ public struct DataDirectory: Sendable {
     /// `<data>/partitions/<name>`.
     public func partitionPath(_ name: String) -> String { partitionsPath + "/" + name }
 
+    /// `<data>/CHAIN`.
+    public var chainPath: String { path + "/" + FileNames.chain }
+
     /// `<data>/LOCK`.
     public var lockPath: String { path + "/" + FileNames.lock }
 

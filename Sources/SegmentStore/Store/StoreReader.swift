@@ -61,6 +61,26 @@ public struct StoreReader: Sendable {
             .map { folder + "/" + $0.1 }
     }
 
+    /// Opens the segments of a partition, oldest first, leaving out any that a present sealed
+    /// segment replaces (a compaction between its rename and its removals).
+    public func openSegments(of partition: PartitionInfo) throws -> [SegmentReader] {
+        var readers: [SegmentReader] = []
+        for path in try segments(of: partition) {
+            do {
+                readers.append(try SegmentReader(path: path))
+            } catch let error as StoreError where error.code == .io && !FileHandle.exists(path) {
+                continue  // removed by a compaction or retention since the listing
+            }
+        }
+        guard readers.count > 1 else { return readers }
+        var replaced: Set<String> = []
+        for reader in readers {
+            if let names = reader.footer()?.footer.seal?.replaces { replaced.formUnion(names) }
+        }
+        guard !replaced.isEmpty else { return readers }
+        return readers.filter { !replaced.contains(String($0.path.split(separator: "/").last!)) }
+    }
+
     /// Walks the intact blocks of `partition` that meet `range` and `mayMatch` (pruned ones
     /// are counted), calling `visit(path, offset, body)` until it returns false. The frame
     /// buffer behind `body` is reused: copy what must outlive the call.
@@ -71,8 +91,7 @@ public struct StoreReader: Sendable {
         var report = ScanReport()
         report.partitions = 1
         var stopped = false
-        for path in try segments(of: partition) {
-            let reader = try SegmentReader(path: path)
+        for reader in try openSegments(of: partition) {
             report.segments += 1
             let result = try reader.forEachBlock(in: range) { offset, _, body in
                 if let mayMatch, let summary = Block.summary(body), !mayMatch(summary) {

@@ -68,7 +68,11 @@ public final class StoreWriter {
     private var partitions: [String: Partition] = [:]
     private var bufferedBytes = 0
     private var directoriesToSync: Set<String> = []
-    private var failure: StoreError?
+    var failure: StoreError?
+    /// The store's hash chain; every segment this writer seals is added to it.
+    var ledger: ChainLedger
+    /// What opening the store repaired (segments of a crashed writer, unfinished rewrites).
+    public internal(set) var recovery = RecoveryReport()
     /// Encodes and writes blocks on the second core.
     private let pipeline = BlockPipeline()
     /// Every segment this writer created, for the bytes-written count.
@@ -91,6 +95,12 @@ public final class StoreWriter {
         directoriesToSync = toSync
         lock = try FileHandle.openLockFile(directory.lockPath)
         guard try lock.tryLockExclusive() else { throw StoreError.locked(directory.lockPath) }
+        ledger = try ChainLedger(path: directory.chainPath)
+        for path in directoriesToSync.sorted(by: { $0.count > $1.count }) {
+            try FileHandle.syncDirectory(path)
+        }
+        directoriesToSync.removeAll()
+        try recover()
     }
 
     deinit {
@@ -156,24 +166,36 @@ public final class StoreWriter {
         }
     }
 
-    /// Commits, seals every open segment, makes that durable, and releases the lock.
+    /// Commits, seals every open segment into the hash chain, makes that durable, and
+    /// releases the lock.
     public func close() throws {
         try commit()
         do {
-            for partition in partitions.values {
+            for partition in partitions.values.sorted(by: { $0.name < $1.name }) {
                 guard let segment = partition.segment else { continue }
-                try segment.seal()
+                try seal(segment, partition: partition.name)
                 try segment.sync()
                 segment.close()
                 partition.segment = nil
             }
-        } catch let error as StoreError where error.code == .fsyncFailed {
+            try ledger.persist()
+        } catch let error as StoreError {
             failure = error
             throw error
         }
         pipeline.stop()
         stats.bytesWritten = created.reduce(0) { $0 + $1.size }
         lock.close()
+    }
+
+    /// Seals `segment` as the chain's next entry (the ledger line is persisted by the caller,
+    /// after the segment is fsync'd: a crash between the two is repaired on the next open).
+    func seal(_ segment: SegmentWriter, partition: String, replaces: [String] = []) throws {
+        let name = String(segment.path.split(separator: "/").last!).replacingSuffix(FileNames.temporarySuffix)
+        let seal = ledger.seal(
+            segment: partition + "/" + name, contentHash: segment.contentHash, blocks: segment.blockCount,
+            events: segment.eventCount, replaces: replaces)
+        try segment.seal(seal)
     }
 
     private func drainPipeline() throws {
@@ -245,8 +267,15 @@ public final class StoreWriter {
         return segment
     }
 
-    private static func parentDirectory(_ path: String) -> String {
+    static func parentDirectory(_ path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}
+
+extension String {
+    /// The string without `suffix` when it ends with it.
+    func replacingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
     }
 }

@@ -1,0 +1,144 @@
+import AuditCore
+
+/// How long events are kept: a default for every source and overrides per source
+/// (`--keep 30d`, `--keep cloudtrail=3y,k8s-audit=400d,perf=14d`). A source with neither is
+/// kept forever.
+public struct RetentionPolicy: Sendable, Equatable {
+    /// Kept for this long (ns) when the source has no override; nil: forever.
+    public var defaultKeep: Int64?
+    /// Per source, by raw value: kept for this long (ns).
+    public var perSource: [UInt8: Int64] = [:]
+
+    public init(defaultKeep: Int64? = nil, perSource: [SourceKind: Int64] = [:]) {
+        self.defaultKeep = defaultKeep
+        for (source, keep) in perSource { self.perSource[source.rawValue] = keep }
+    }
+
+    /// Parses `30d` or `cloudtrail=3y,k8s-audit=400d` (several specs add up); throws a message
+    /// naming the bad part.
+    public init(parsing specs: [String]) throws(RetentionPolicyError) {
+        for spec in specs {
+            for part in spec.split(separator: ",").map(String.init) where !part.isEmpty {
+                if let eq = part.firstIndex(of: "=") {
+                    let name = String(part[..<eq])
+                    let value = String(part[part.index(after: eq)...])
+                    guard let source = SourceKind(name: name) else {
+                        let known = SourceKind.allCases.map(\.name).joined(separator: ", ")
+                        throw RetentionPolicyError(message: "unknown source '\(name)' in '\(part)'; sources are \(known)")
+                    }
+                    guard let keep = DurationParser.parse(value), keep > 0 else {
+                        throw RetentionPolicyError(message: "'\(value)' in '\(part)' is not a duration like 30d, 400d or 3y")
+                    }
+                    perSource[source.rawValue] = keep
+                } else {
+                    guard let keep = DurationParser.parse(part), keep > 0 else {
+                        throw RetentionPolicyError(message: "'\(part)' is not a duration like 30d or 3y, nor source=duration")
+                    }
+                    defaultKeep = keep
+                }
+            }
+        }
+    }
+
+    /// How long events of `source` (raw value) are kept, nil for forever.
+    public func keep(_ source: UInt8) -> Int64? { perSource[source] ?? defaultKeep }
+
+    /// Whether a partition ending at `end` (ns) has expired for `source` at `now`.
+    func expired(_ source: UInt8, partitionEnd end: Int64, now: Int64) -> Bool {
+        guard let keep = keep(source) else { return false }
+        return end < now - keep
+    }
+}
+
+public struct RetentionPolicyError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// What retention did.
+public struct RetentionReport: Sendable, Equatable {
+    /// Partitions removed whole.
+    public var partitionsDropped = 0
+    /// Partitions rewritten without the expired sources' blocks.
+    public var partitionsTrimmed = 0
+    /// Events and segment bytes removed.
+    public var eventsDropped = 0
+    public var bytesFreed = 0
+
+    public init() {}
+}
+
+extension StoreWriter {
+    /// Removes what `policy` no longer keeps at `now` (ns): partitions whose every source has
+    /// expired are deleted whole; partitions where only some sources expired are rewritten
+    /// without those sources' blocks (each block holds one source). Every removal is recorded
+    /// in the hash chain. Granularity is the partition (one UTC hour): a partition goes when its
+    /// last hour is older than the kept span.
+    public func applyRetention(_ policy: RetentionPolicy, now: Int64) throws -> RetentionReport {
+        if let failure { throw failure }
+        var report = RetentionReport()
+        let reader = StoreReader(directory: directory)
+        for partition in try reader.partitions() {
+            let readers = try reader.openSegments(of: partition)
+            var sources: UInt8 = 0
+            var events = 0
+            var bytes = 0
+            for segment in readers {
+                bytes += segment.size
+                _ = try segment.forEachBlock { _, header, body in
+                    sources |= Block.summary(body)?.sources ?? 0
+                    events += Int(header.eventCount)
+                    return true
+                }
+            }
+            let present = (0..<8).map(UInt8.init).filter { sources & (1 << $0) != 0 }
+            let expired = present.filter { policy.expired($0, partitionEnd: partition.end, now: now) }
+            guard !expired.isEmpty else { continue }
+            let names = readers.map { String($0.path.split(separator: "/").last!) }
+            if expired.count == present.count {
+                try dropPartition(partition.name, segments: names)
+                report.partitionsDropped += 1
+                report.eventsDropped += events
+                report.bytesFreed += bytes
+            } else {
+                let mask = expired.reduce(UInt8(0)) { $0 | 1 << $1 }
+                let result = try rewrite(partition: partition.name, segments: names, reason: "retention") { _, summary in
+                    guard let summary else { return true }
+                    return summary.sources & mask == 0
+                }
+                report.partitionsTrimmed += 1
+                report.eventsDropped += result.eventsDropped
+                report.bytesFreed += result.bytesIn - result.bytesOut
+            }
+        }
+        return report
+    }
+
+    /// Removes a whole partition: chain entries first (so a crash never leaves a segment gone
+    /// without its record), then the files, then the folder.
+    private func dropPartition(_ name: String, segments: [String]) throws {
+        let folder = directory.partitionPath(name)
+        for segment in segments { ledger.drop(segment: name + "/" + segment, reason: "retention") }
+        try ledger.persist()
+        for entry in try FileHandle.listDirectory(folder) ?? [] { try FileHandle.remove(folder + "/" + entry) }
+        try FileHandle.syncDirectory(folder)
+        try FileHandle.removeDirectory(folder)
+        try FileHandle.syncDirectory(directory.partitionsPath)
+    }
+
+    /// Merges the sealed segments of each partition that has at least `minimumSegments` into one
+    /// (blocks copied as they are), atomically; see ``rewrite(partition:segments:reason:keep:)``.
+    /// Partitions given by name only, when `only` is set.
+    public func compact(minimumSegments: Int = 2, only: Set<String>? = nil) throws -> RewriteResult {
+        if let failure { throw failure }
+        var total = RewriteResult()
+        let reader = StoreReader(directory: directory)
+        for partition in try reader.partitions() where only?.contains(partition.name) ?? true {
+            let sealed = try reader.openSegments(of: partition).filter { $0.footer() != nil }
+            guard sealed.count >= max(2, minimumSegments) else { continue }
+            let names = sealed.map { String($0.path.split(separator: "/").last!) }
+            total.add(try rewrite(partition: partition.name, segments: names, reason: "compaction") { _, _ in true })
+        }
+        return total
+    }
+}

@@ -1,0 +1,192 @@
+import AuditCore
+
+/// What opening a store repaired.
+public struct RecoveryReport: Sendable, Equatable {
+    /// Unsealed segments left by a crashed writer, rewritten as sealed ones.
+    public var segmentsRecovered = 0
+    /// Intact blocks kept from them.
+    public var blocksRecovered = 0
+    /// Sealed segments whose chain entry a crash kept from the ledger, added back.
+    public var sealsAdopted = 0
+    /// Segments already replaced by a compaction a crash interrupted, removed.
+    public var replacedRemoved = 0
+    /// Half-written rewrites (`.tmp`) removed.
+    public var temporariesRemoved = 0
+    /// Damaged frames met in recovered segments (their blocks are lost; they were reported).
+    public var problems: [String] = []
+
+    public init() {}
+
+    /// Whether anything was repaired.
+    public var isEmpty: Bool {
+        segmentsRecovered == 0 && sealsAdopted == 0 && replacedRemoved == 0 && temporariesRemoved == 0
+    }
+}
+
+/// What a rewrite of some of a partition's segments did.
+public struct RewriteResult: Sendable, Equatable {
+    /// Segments replaced.
+    public var segmentsIn = 0
+    /// Segments written (0 or 1).
+    public var segmentsOut = 0
+    /// Blocks copied into the new segment.
+    public var blocksKept = 0
+    /// Blocks left out (filtered away, or damaged).
+    public var blocksDropped = 0
+    /// Events in the blocks kept / dropped.
+    public var eventsKept = 0
+    public var eventsDropped = 0
+    /// Segment bytes before and after.
+    public var bytesIn = 0
+    public var bytesOut = 0
+
+    public init() {}
+
+    mutating func add(_ other: RewriteResult) {
+        segmentsIn += other.segmentsIn
+        segmentsOut += other.segmentsOut
+        blocksKept += other.blocksKept
+        blocksDropped += other.blocksDropped
+        eventsKept += other.eventsKept
+        eventsDropped += other.eventsDropped
+        bytesIn += other.bytesIn
+        bytesOut += other.bytesOut
+    }
+}
+
+extension StoreWriter {
+    /// Replaces segments `names` of `partition` by one new sealed segment holding their intact
+    /// blocks for which `keep` is true, copied frame by frame (no re-encoding), atomically:
+    ///
+    /// 1. write `<next>.seg.tmp`, seal it (its footer lists the segments it replaces), fsync;
+    /// 2. rename it to `<next>.seg`, fsync the folder: readers now skip the replaced segments;
+    /// 3. add the chain entries (seal, then a drop per replaced segment) and fsync the ledger;
+    /// 4. remove the replaced segments and fsync the folder.
+    ///
+    /// A crash before 2 leaves a `.tmp` that the next open removes; after 2, the next open
+    /// finishes 3 and 4 from the new segment's footer. Nothing is ever visible twice to a
+    /// reader, and nothing kept is ever missing.
+    func rewrite(
+        partition: String, segments names: [String], reason: String,
+        keep: (BlockHeader, BlockSummary?) -> Bool
+    ) throws -> RewriteResult {
+        var result = RewriteResult()
+        let folder = directory.partitionPath(partition)
+        let existing = try FileHandle.listDirectory(folder) ?? []
+        let next = (existing.compactMap { FileNames.segmentSequence($0.replacingSuffix(FileNames.temporarySuffix)) }.max() ?? 0) + 1
+        let finalName = FileNames.segment(next)
+        let temporary = folder + "/" + finalName + FileNames.temporarySuffix
+        var output: SegmentWriter?
+        for name in names {
+            let reader = try SegmentReader(path: folder + "/" + name)
+            result.segmentsIn += 1
+            result.bytesIn += reader.size
+            let scan = try reader.forEachBlock { _, header, body in
+                if keep(header, Block.summary(body)) {
+                    if output == nil { output = try SegmentWriter(creating: temporary) }
+                    try output!.append(body: Array(body))
+                    result.blocksKept += 1
+                    result.eventsKept += Int(header.eventCount)
+                } else {
+                    result.blocksDropped += 1
+                    result.eventsDropped += Int(header.eventCount)
+                }
+                return true
+            }
+            recovery.problems += scan.problems.map(\.description)
+            result.blocksDropped += scan.problems.count
+        }
+        if let output {
+            try seal(output, partition: partition, replaces: names)
+            try output.sync()
+            result.bytesOut = output.size
+            output.close()
+            try FileHandle.rename(temporary, to: folder + "/" + finalName)
+            try FileHandle.syncDirectory(folder)
+            result.segmentsOut = 1
+        }
+        for name in names { ledger.drop(segment: partition + "/" + name, reason: reason) }
+        try ledger.persist()
+        for name in names { try FileHandle.remove(folder + "/" + name) }
+        try FileHandle.syncDirectory(folder)
+        if output == nil, try (FileHandle.listDirectory(folder) ?? []).isEmpty {
+            try FileHandle.removeDirectory(folder)
+            try FileHandle.syncDirectory(directory.partitionsPath)
+        }
+        return result
+    }
+
+    /// Brings the store to a clean state after a crash: removes unfinished rewrites, finishes
+    /// interrupted ones, adds back chain entries a crash kept from the ledger, and rewrites the
+    /// unsealed segments of crashed writers as sealed, chained ones (their intact blocks: every
+    /// acknowledged event is in an intact, fsync'd block).
+    func recover() throws {
+        let reader = StoreReader(directory: directory)
+        struct Found {
+            var partition: String
+            var name: String
+            var footer: SegmentFooter?
+            var contentEnd: Int
+            var hash: () -> SHA256Digest
+        }
+        var found: [Found] = []
+        for partition in try reader.partitions() {
+            let folder = directory.partitionPath(partition.name)
+            for name in try FileHandle.listDirectory(folder) ?? [] where name.hasSuffix(FileNames.segmentSuffix + FileNames.temporarySuffix) {
+                try FileHandle.remove(folder + "/" + name)
+                recovery.temporariesRemoved += 1
+            }
+            if recovery.temporariesRemoved > 0 { try FileHandle.syncDirectory(folder) }
+            for path in try reader.segments(of: partition) {
+                let segment = try SegmentReader(path: path)
+                let name = String(path.split(separator: "/").last!)
+                let footer = segment.footer()
+                found.append(
+                    Found(
+                        partition: partition.name, name: name, footer: footer?.footer,
+                        contentEnd: footer?.offset ?? segment.size,
+                        hash: { segment.contentHash(upTo: footer?.offset ?? 0) }))
+            }
+        }
+        // Seals whose ledger lines a crash lost: they continue the chain exactly.
+        let live = ledger.liveSegments
+        let unchained = found.filter { live[$0.partition + "/" + $0.name] == nil && $0.footer?.seal != nil }
+            .sorted { $0.footer!.seal!.sequence < $1.footer!.seal!.sequence }
+        var adopted: Set<String> = []
+        for segment in unchained {
+            let seal = segment.footer!.seal!
+            guard seal.sequence == ledger.nextSequence, seal.previousLink == ledger.head, seal.contentHash == segment.hash() else { break }
+            let blocks = segment.footer!.blocks
+            _ = ledger.seal(
+                segment: segment.partition + "/" + segment.name, contentHash: seal.contentHash, blocks: blocks.count,
+                events: blocks.reduce(0) { $0 + Int($1.eventCount) }, replaces: seal.replaces)
+            adopted.insert(segment.partition + "/" + segment.name)
+            recovery.sealsAdopted += 1
+        }
+        // Rewrites a crash interrupted after the rename: finish removing what they replace.
+        var removed: Set<String> = []
+        for segment in found {
+            let key = segment.partition + "/" + segment.name
+            guard let seal = segment.footer?.seal, ledger.liveSegments[key] != nil else { continue }
+            for name in seal.replaces {
+                let replaced = segment.partition + "/" + name
+                guard found.contains(where: { $0.partition + "/" + $0.name == replaced }), !removed.contains(replaced) else { continue }
+                ledger.drop(segment: replaced, reason: "compaction")
+                try ledger.persist()
+                try FileHandle.remove(directory.partitionPath(segment.partition) + "/" + name)
+                try FileHandle.syncDirectory(directory.partitionPath(segment.partition))
+                removed.insert(replaced)
+                recovery.replacedRemoved += 1
+            }
+        }
+        try ledger.persist()
+        // Segments of crashed writers (unsealed), and sealed ones outside the chain.
+        let chained = ledger.liveSegments
+        let orphans = found.filter { !removed.contains($0.partition + "/" + $0.name) && chained[$0.partition + "/" + $0.name] == nil }
+        for (partition, segments) in Dictionary(grouping: orphans, by: \.partition).sorted(by: { $0.key < $1.key }) {
+            let result = try rewrite(partition: partition, segments: segments.map(\.name), reason: "recovery") { _, _ in true }
+            recovery.segmentsRecovered += result.segmentsIn
+            recovery.blocksRecovered += result.blocksKept
+        }
+    }
+}
