@@ -79,7 +79,7 @@ let package = Package(
             ]
         ),
         // Runs the built `logq` binary: output and exit codes, as a user sees them.
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SegmentStore", "AuditCore"]),
     ]
 )
 

@@ -155,7 +155,9 @@ public final class SegmentReader {
         guard !isEmpty, fileSize >= SegmentFormat.headerSize + SegmentFormat.trailerSize else { return nil }
         let bytes = mapping.bytes
         var r = ByteReader(bytes, offset: fileSize - SegmentFormat.trailerSize)
-        guard let footerOffset = r.u64().map(Int.init),
+        guard let rawOffset = r.u64(), rawOffset < UInt64(fileSize) else { return nil }
+        let footerOffset = Int(rawOffset)
+        guard
             Array(UnsafeRawBufferPointer(rebasing: bytes[(fileSize - 8)..<fileSize])) == SegmentFormat.trailerMagic,
             footerOffset >= SegmentFormat.headerSize,
             footerOffset + SegmentFormat.frameHeaderSize <= fileSize - SegmentFormat.trailerSize

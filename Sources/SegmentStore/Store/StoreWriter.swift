@@ -198,6 +198,14 @@ public final class StoreWriter {
         try segment.seal(seal)
     }
 
+    /// Stops without sealing or syncing anything more and releases the lock: what a crash
+    /// leaves, for tests of recovery.
+    func abandonForTesting() {
+        pipeline.stop()
+        for partition in partitions.values { partition.segment?.close() }
+        lock.close()
+    }
+
     private func drainPipeline() throws {
         do {
             try pipeline.drain()
