@@ -28,6 +28,8 @@ public enum TestPaths {
 
     /// The built `logq` binary of this build configuration.
     public static var logqBinary: String? {
+        // An explicit binary (e.g. a copy, so that a long crash run survives rebuilds).
+        if let explicit = ProcessInfo.processInfo.environment["LOGQ_BINARY"], access(explicit, X_OK) == 0 { return explicit }
         for candidate in [".build/debug/logq", ".build/release/logq"] {
             let path = packageRoot + "/" + candidate
             if access(path, X_OK) == 0 { return path }
