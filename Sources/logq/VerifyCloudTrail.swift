@@ -1,0 +1,98 @@
+import ArgumentParser
+import TrailVerify
+
+/// The arguments of `logq verify --cloudtrail DIR [--public-key FILE]… [--bucket NAME]`, as an
+/// option group the `verify` command can embed.
+struct CloudTrailVerifyOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A local copy of a trail's S3 bucket (a folder with AWSLogs/…/CloudTrail and CloudTrail-Digest below it).",
+            valueName: "dir"))
+    var cloudtrail: String?
+
+    @Option(
+        name: .customLong("public-key"),
+        help: ArgumentHelp(
+            "A CloudTrail public key (PEM, DER, or the base64 'Value' of 'aws cloudtrail list-public-keys'); repeat for several. Keys are matched to digests by fingerprint.",
+            valueName: "file"))
+    var publicKeys: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The bucket the copy was made from; entries naming another fail.", valueName: "name"))
+    var bucket: String?
+}
+
+/// Exit statuses of a CloudTrail verification.
+enum CloudTrailVerifyExit {
+    /// The copy validated.
+    static let clean: Int32 = 0
+    /// The folder or a key could not be read.
+    static let error: Int32 = 1
+    /// Something failed validation.
+    static let failed: Int32 = 4
+}
+
+/// Runs the verification of `options` and prints one line per problem (stdout), notes (stderr,
+/// prefixed `note:`) and a summary line (stdout). Returns the exit status: 0 clean, 4 failed,
+/// 1 when the folder or a key file cannot be read.
+func runCloudTrailVerify(directory: String, options: CloudTrailVerifyOptions) -> Int32 {
+    var keys = PublicKeyRing()
+    do {
+        for path in options.publicKeys { try keys.load(path: path) }
+    } catch {
+        OutputStream.printError("logq: \(error)")
+        return CloudTrailVerifyExit.error
+    }
+    let report: TrailReport
+    do {
+        report = try TrailVerifier.verify(TrailVerifier.Options(root: directory, keys: keys, bucket: options.bucket))
+    } catch {
+        OutputStream.printError("logq: cannot verify \(directory): \(error)")
+        return CloudTrailVerifyExit.error
+    }
+    var err = OutputStream(fd: 2)
+    for note in report.notes { err.write("note: \(note)\n") }
+    err.flush()
+    var out = OutputStream(fd: 1)
+    for problem in report.problems { out.write("\(problem)\n") }
+    out.write(report.summary + "\n")
+    out.flush()
+    return report.isClean ? CloudTrailVerifyExit.clean : CloudTrailVerifyExit.failed
+}
+
+/// `logq verify-cloudtrail DIR`: temporary home of `logq verify --cloudtrail DIR` until the
+/// `verify` command embeds ``CloudTrailVerifyOptions``.
+struct VerifyCloudTrailCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify-cloudtrail",
+        abstract: "Validate a local copy of a CloudTrail trail against its digest files.",
+        discussion: """
+            Checks, offline, a copy of the S3 layout (AWSLogs/<account>/CloudTrail/… and \
+            CloudTrail-Digest/…): every log file's SHA-256 (of its uncompressed bytes) against its \
+            digest entry, missing and unlisted log files, the chain of digests \
+            (previousDigestHashValue), and with --public-key the SHA256withRSA signature of every \
+            digest a later digest vouches for. The newest digest's signature is stored in S3 object \
+            metadata, not in the copy, so it cannot be checked offline.
+
+            Prints one line per problem and a summary; notes go to stderr.
+            Exit status: 0 valid; 4 when anything failed validation; 1 when the folder or a key \
+            file cannot be read.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The local copy (bucket folder).", valueName: "dir"))
+    var directory: String
+
+    @OptionGroup var options: CloudTrailVerifyOptions
+
+    func validate() throws {
+        if options.cloudtrail != nil {
+            throw ValidationError("give the folder as the argument of verify-cloudtrail, not with --cloudtrail")
+        }
+    }
+
+    func run() throws {
+        let status = runCloudTrailVerify(directory: directory, options: options)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
