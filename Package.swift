@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(
             name: "TrailVerifyTests",
             dependencies: [
-                "TrailVerify", "CZlib",
+                "TrailVerify", "AuditCore", "CZlib", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]

@@ -3,7 +3,7 @@ extension TrailVerifier {
     /// and digests that no later digest links to.
     mutating func checkChain() {
         for key in loaded.keys.sorted() {
-            guard let digest = loaded[key]!.digest, let previousObject = digest.previousDigestS3Object else { continue }
+            guard let digest = loaded[key]!.usable, let previousObject = digest.previousDigestS3Object else { continue }
             let path = loaded[key]!.file.path
             checkBucket(digest.previousDigestS3Bucket, named: "previousDigestS3Bucket", at: path)
             if let algorithm = digest.previousDigestHashAlgorithm, algorithm != "SHA-256" {
@@ -27,7 +27,7 @@ extension TrailVerifier {
                     .digestHashMismatch, previous.file.path,
                     "next digest \(path) records SHA-256 \(recorded) of this digest's uncompressed bytes; found \(previousSHA)")
             }
-            if !options.keys.isEmpty, let previousDigest = previous.digest {
+            if !options.keys.isEmpty, let previousDigest = previous.usable {
                 checkSignature(of: previous, digest: previousDigest, sha256: previousSHA, recordedIn: path, signature: digest.previousDigestSignature)
             }
         }
@@ -83,7 +83,7 @@ extension TrailVerifier {
     /// not in the copy); an older one is fine only where the next digest starts a new chain
     /// (validation or logging was off), else it sits outside the chain.
     private mutating func checkChainTips() {
-        let chains = Dictionary(grouping: loaded.keys, by: { loaded[$0]!.file.key.chain })
+        let chains = Dictionary(grouping: loaded.keys.filter { !loaded[$0]!.moved }, by: { loaded[$0]!.file.key.chain })
         for chainName in chains.keys.sorted() {
             let members = chains[chainName]!.sorted {
                 (loaded[$0]!.file.key.nameTime ?? 0, $0) < (loaded[$1]!.file.key.nameTime ?? 0, $1)
@@ -97,7 +97,7 @@ extension TrailVerifier {
                     continue
                 }
                 let next = loaded[members[index + 1]]!
-                guard let nextDigest = next.digest else { continue }  // unreadable, already reported
+                guard let nextDigest = next.usable else { continue }  // unreadable, already reported
                 guard let nextPrevious = nextDigest.previousDigestS3Object else {
                     if !options.keys.isEmpty { report.signaturesUnavailable += 1 }
                     report.notes.append(

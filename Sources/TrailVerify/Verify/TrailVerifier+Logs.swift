@@ -7,7 +7,7 @@ extension TrailVerifier {
         var listed = Set<String>()
         var hashes: [String: String?] = [:]
         for key in loaded.keys.sorted() {
-            guard let digest = loaded[key]!.digest else { continue }
+            guard let digest = loaded[key]!.usable else { continue }
             let digestPath = loaded[key]!.file.path
             for entry in digest.logFiles {
                 let logKey = Self.awsLogsKey(entry.s3Object)
@@ -87,7 +87,7 @@ extension TrailVerifier {
     private func coveredWindows() -> [String: [Range<Int64>]] {
         var raw: [String: [Range<Int64>]] = [:]
         for entry in loaded.values {
-            guard let digest = entry.digest, let start = Timestamp.parse(digest.digestStartTime),
+            guard let digest = entry.usable, let start = Timestamp.parse(digest.digestStartTime),
                 let end = Timestamp.parse(digest.digestEndTime), start < end
             else { continue }
             raw[entry.file.key.scope, default: []].append(start..<end)

@@ -39,6 +39,12 @@ public struct TrailVerifier {
         var digest: DigestFile?
         /// Keys of the digests that name this one as previous.
         var successors: [String] = []
+        /// Found at another key than it records: reported, and then left out of the chain and
+        /// of the log checks, since it is not the digest CloudTrail wrote there.
+        var moved = false
+
+        /// The parsed digest when it is usable as a link and as a list of log files.
+        var usable: DigestFile? { moved ? nil : digest }
     }
 
     /// Slack when deciding that a log file's delivery minute lies inside a digest window: a file is
@@ -93,6 +99,7 @@ public struct TrailVerifier {
                 entry.digest = digest
                 let recorded = Self.awsLogsKey(digest.digestS3Object)
                 if recorded != key {
+                    entry.moved = true
                     fail(
                         .digestMoved, file.path,
                         "digest records that it was written to \(digest.digestS3Object); found at \(key) instead")
