@@ -45,9 +45,12 @@ final class TrailFixture {
     /// Hex signature of each digest (what S3 metadata would hold), oldest first.
     private(set) var signatures: [String] = []
 
-    init(hours: Int = 3, logsPerHour: Int = 2) {
+    /// `restartsAt`: hours whose digest starts a new chain (all `previousDigest*` null), as after
+    /// logging or validation was turned off and on again.
+    init(hours: Int = 3, logsPerHour: Int = 2, restartsAt: Set<Int> = []) {
         var previous: (key: String, sha: String, signature: String)?
         for h in 0..<hours {
+            if restartsAt.contains(h) { previous = nil }
             let start = Self.firstStart + Int64(h) * Self.hour
             let end = start + Self.hour
             var entries: [String] = []

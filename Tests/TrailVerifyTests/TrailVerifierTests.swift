@@ -211,4 +211,27 @@ import TrailVerify
             try TrailVerifier.verify(TrailVerifier.Options(root: "/nonexistent/trail-copy"))
         }
     }
+
+    @Test func aRestartedChainPassesAndSaysWhatCannotBeChecked() throws {
+        let trail = TrailFixture(restartsAt: [2])
+        let report = try trail.verify()
+        #expect(report.isClean)
+        // Digest 1 is vouched for by digest 2; digest 2 ends its chain and digest 3 is the newest.
+        #expect(report.signaturesVerified == 1)
+        #expect(report.signaturesUnavailable == 2)
+        #expect(report.notes.contains { $0.contains("ends a chain") })
+    }
+
+    @Test func aDigestInsertedBetweenTwoLinkedOnesIsOutsideTheChain() throws {
+        let trail = TrailFixture()
+        // A digest named as if written half an hour after the first, which no digest links to.
+        let end = TrailFixture.firstStart + TrailFixture.hour + 30 * TrailFixture.minute
+        let forgedKey = TrailFixture.digestKey(end: end)
+        let json = String(decoding: trail.digestJSON[0], as: UTF8.self)
+            .replacingOccurrences(of: trail.digestKeys[0], with: forgedKey)
+        trail.write(key: forgedKey, Gzip.compress(Array(json.utf8)))
+        let report = try trail.verify()
+        #expect(kinds(report) == [.chainBroken])
+        #expect(report.problems[0].path == trail.path(forgedKey))
+    }
 }
