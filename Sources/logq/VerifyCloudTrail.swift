@@ -80,19 +80,22 @@ struct VerifyCloudTrailCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: ArgumentHelp("The local copy (bucket folder).", valueName: "dir"))
-    var directory: String
+    @Argument(help: ArgumentHelp("The local copy (bucket folder); or give it with --cloudtrail.", valueName: "dir"))
+    var directory: String?
 
     @OptionGroup var options: CloudTrailVerifyOptions
 
     func validate() throws {
-        if options.cloudtrail != nil {
-            throw ValidationError("give the folder as the argument of verify-cloudtrail, not with --cloudtrail")
+        switch (directory, options.cloudtrail) {
+        case (nil, nil): throw ValidationError("name the local copy of the trail: logq verify-cloudtrail DIR")
+        case (.some(let a), .some(let b)) where a != b:
+            throw ValidationError("give the folder once, as the argument or with --cloudtrail, not both")
+        default: break
         }
     }
 
     func run() throws {
-        let status = runCloudTrailVerify(directory: directory, options: options)
+        let status = runCloudTrailVerify(directory: directory ?? options.cloudtrail!, options: options)
         if status != 0 { throw ExitCode(status) }
     }
 }

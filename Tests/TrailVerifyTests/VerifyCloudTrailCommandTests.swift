@@ -35,8 +35,14 @@ struct VerifyCloudTrailCommandTests {
 
     @Test func anUnreadableKeyFileExitsOne() throws {
         let trail = TrailFixture(hours: 1)
-        let result = Shell.run(logq, ["verify-cloudtrail", trail.root, "--public-key", trail.root + "/nope.pem"])
+        let result = Shell.run(logq, ["verify-cloudtrail", "--cloudtrail", trail.root, "--public-key", trail.root + "/nope.pem"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("cannot open"))
+    }
+
+    @Test func noFolderIsAUsageError() {
+        let result = Shell.run(logq, ["verify-cloudtrail"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("name the local copy"))
     }
 }
