@@ -17,6 +17,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // SHA-256 for the store's hash chain; RSA (SHA256withRSA, PKCS#1 v1.5) for CloudTrail digests.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
@@ -53,10 +54,20 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
+        // Validation of a local copy of a CloudTrail trail against its digest files (hashes, chain, RSA).
+        .target(
+            name: "TrailVerify",
+            dependencies: [
+                "AuditCore", "CZlib",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "logq",
             dependencies: [
                 "AuditCore", "SegmentStore", "AuditIngest", "LogQuery", "MetricsAgg", "LogServer",
+                "TrailVerify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -70,6 +81,14 @@ let package = Package(
         .testTarget(name: "AuditIngestTests", dependencies: ["AuditIngest", "TestSupport"]),
         .testTarget(name: "LogQueryTests", dependencies: ["LogQuery", "AuditIngest", "TestSupport"]),
         .testTarget(name: "MetricsAggTests", dependencies: ["MetricsAgg", "TestSupport"]),
+        .testTarget(
+            name: "TrailVerifyTests",
+            dependencies: [
+                "TrailVerify", "AuditCore", "CZlib", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "LogServerTests",
             dependencies: [

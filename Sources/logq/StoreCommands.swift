@@ -49,9 +49,18 @@ struct VerifyCommand: ParsableCommand {
 
             Removals by retention and compaction are part of the chain, not hidden.
 
-            Exit status: 0 clean, 4 when anything failed verification, 1 when the store cannot be read.
+            With --cloudtrail DIR it checks a local copy of a CloudTrail trail instead: every log \
+            file's SHA-256 (of its uncompressed bytes) against its digest file, missing and unlisted \
+            log files, the chain of digests, and with --public-key the SHA256withRSA signature of \
+            every digest a later digest vouches for (the newest digest's signature lives in S3 \
+            metadata, not in the copy). See docs/cloudtrail-verify.md.
+
+            Exit status: 0 clean, 4 when anything failed verification, 1 when the store (or the \
+            trail, or a key file) cannot be read.
             """
     )
+
+    @OptionGroup(title: "CloudTrail trail copy") var trail: CloudTrailVerifyOptions
 
     @OptionGroup var options: DataOptions
 
@@ -62,12 +71,20 @@ struct VerifyCommand: ParsableCommand {
     var verbose = false
 
     func validate() throws {
+        if trail.cloudtrail == nil, !trail.publicKeys.isEmpty || trail.bucket != nil {
+            throw ValidationError("--public-key and --bucket go with --cloudtrail DIR (the local copy of a trail)")
+        }
         if let expectHead, SHA256Digest(hex: expectHead) == nil {
             throw ValidationError("--expect-head takes the 64 hex digits 'logq verify' printed as the chain head")
         }
     }
 
     func run() throws {
+        if let copy = trail.cloudtrail {
+            let status = runCloudTrailVerify(directory: copy, options: trail)
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         let directory = options.directory
         guard directory.exists else {
             OutputStream.printError("logq: no store at \(directory.path) (nothing ingested yet; give --data or set $LOGQ_DATA)")
