@@ -14,6 +14,8 @@ public struct QueryParser {
     var timeRange = TimeRange()
     /// Column of the first since=/until= term, to reject one that ends up inside an `or`.
     var windowColumn: Int?
+    /// Whether a pipe so far aggregates (`count`, `top`, `stats`): later pipes see its columns.
+    var aggregated = false
 
     init(tokens: [Token], now: Int64) {
         self.tokens = tokens
@@ -31,6 +33,7 @@ public struct QueryParser {
         var copy = tokens
         copy[index] = Token(kind: .word(word), column: column)
         self = QueryParser(tokens: copy, now: now, index: index, timeRange: timeRange, windowColumn: windowColumn)
+        aggregated = false
     }
 
     init(tokens: [Token], now: Int64, index: Int, timeRange: TimeRange, windowColumn: Int?) {
@@ -66,10 +69,32 @@ public struct QueryParser {
         return field
     }
 
+    /// A column name of an aggregate's result: a word, or a function as written (`p99(latency)`,
+    /// `count()`).
+    mutating func columnName() throws(QueryError) -> String {
+        guard case .word(var name) = peek.kind else {
+            throw QueryError(column: peek.column, message: "expected a column name, found \(peek.display)")
+        }
+        advance()
+        if accept(.leftParen) {
+            name += "("
+            if case .word(let inner) = peek.kind {
+                name += inner
+                advance()
+            }
+            guard accept(.rightParen) else {
+                throw QueryError(column: peek.column, message: "expected ')' in the column name '\(name)', found \(peek.display)")
+            }
+            name += ")"
+        }
+        return name
+    }
+
     static func unknownField(_ name: String, column: Int) -> QueryError {
         var message = "unknown field '\(name)'"
         if let hint = FieldRef.suggestion(for: name) { message += " (did you mean '\(hint)'?)" }
         message += "; fields: \(FieldRef.allNames.joined(separator: ", ")), since, until"
+        message += ", or a JSON path into the original event (objectRef.subresource, requestParameters.bucketName)"
         return QueryError(column: column, message: message)
     }
 
