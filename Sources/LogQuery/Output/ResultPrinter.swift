@@ -12,6 +12,8 @@ public final class ResultPrinter {
     /// `table` output: rows held until the column widths are known.
     private var pending: [[String]] = []
     private var layout: TableText?
+    /// Whether the output was an aggregate's table.
+    private var printedTable = false
 
     /// Rows a terminal table holds to fit its column widths before it starts printing.
     static let widthSampleRows = 100
@@ -75,8 +77,9 @@ public final class ResultPrinter {
         pending = []
     }
 
-    /// Ends the output (closes a JSON array, prints a short table).
+    /// Ends the output of events (closes a JSON array, prints a short table); nothing after a table.
     public func finish() {
+        guard !printedTable else { return }
         switch format {
         case .json: write(printed == 0 ? "[]\n" : "\n]\n")
         case .table: if layout == nil, !pending.isEmpty { flushPending() }
@@ -86,6 +89,7 @@ public final class ResultPrinter {
 
     /// Prints an aggregate's table.
     public func table(_ table: ResultTable) {
+        printedTable = true
         switch format {
         case .text, .raw, .table:
             let layout = TableText(
