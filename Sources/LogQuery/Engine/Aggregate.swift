@@ -3,72 +3,47 @@ import SegmentStore
 
 /// The running state of a query's aggregate pipe (`count`, `top` or `stats`), folded from
 /// block rows on several threads (or from events after event pipes) and printed as a table.
-public enum Aggregate {
-    case count(CountPipe.State)
-    case top(TopPipe, CountPipe.State)
-    case stats(StatsPipe.State)
+///
+/// One optional per kind, exactly one set: optional chaining mutates the state in place, where
+/// an enum payload would be copied out and back (copying its dictionaries on every block).
+public struct Aggregate {
+    var count: CountPipe.State?
+    var top: TopPipe?
+    var stats: StatsPipe.State?
 
     /// A fresh state for `pipe`; nil when it does not aggregate.
     public init?(_ pipe: Pipe) {
         switch pipe {
-        case .count(let c): self = .count(CountPipe.State(pipe: c))
-        case .top(let t): self = .top(t, CountPipe.State(pipe: t.counter))
-        case .stats(let s): self = .stats(StatsPipe.State(pipe: s))
+        case .count(let c): count = CountPipe.State(pipe: c)
+        case .top(let t):
+            top = t
+            count = CountPipe.State(pipe: t.counter)
+        case .stats(let s): stats = StatsPipe.State(pipe: s)
         default: return nil
         }
     }
 
     public mutating func add(_ event: AuditEvent) {
-        switch self {
-        case .count(var s):
-            s.add(event)
-            self = .count(s)
-        case .top(let t, var s):
-            s.add(event)
-            self = .top(t, s)
-        case .stats(var s):
-            s.add(event)
-            self = .stats(s)
-        }
+        count?.add(event)
+        stats?.add(event)
     }
 
     public mutating func add(_ view: BlockView, _ rows: [Int]) {
-        switch self {
-        case .count(var s):
-            s.add(view, rows)
-            self = .count(s)
-        case .top(let t, var s):
-            s.add(view, rows)
-            self = .top(t, s)
-        case .stats(var s):
-            s.add(view, rows)
-            self = .stats(s)
-        }
+        count?.add(view, rows)
+        stats?.add(view, rows)
     }
 
     /// Adds the state of another thread (the same pipe).
     public mutating func merge(_ other: Aggregate) {
-        switch (self, other) {
-        case (.count(var a), .count(let b)):
-            a.merge(b)
-            self = .count(a)
-        case (.top(let t, var a), .top(_, let b)):
-            a.merge(b)
-            self = .top(t, a)
-        case (.stats(var a), .stats(let b)):
-            a.merge(b)
-            self = .stats(a)
-        default:
-            preconditionFailure("merging the states of different aggregates")
-        }
+        if let theirs = other.count { count?.merge(theirs) }
+        if let theirs = other.stats { stats?.merge(theirs) }
     }
 
     /// The result table.
     public var table: ResultTable {
-        switch self {
-        case .count(let s): s.table
-        case .top(let t, let s): t.table(s)
-        case .stats(let s): s.table
-        }
+        if let stats { return stats.table }
+        guard let count else { return ResultTable(columns: [], numeric: [], rows: []) }
+        if let top { return top.table(count) }
+        return count.table
     }
 }

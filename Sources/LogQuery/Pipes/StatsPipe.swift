@@ -36,49 +36,56 @@ public struct StatsPipe: Sendable, Equatable, CustomStringConvertible {
     public struct State {
         public let pipe: StatsPipe
         /// Per group key (bucket start in decimal ns first when `every` is set, then the `by`
-        /// values): events counted and the functions' accumulators.
-        var groups: [[String]: (events: Int, accumulators: [StatsFunction.Accumulator])] = [:]
+        /// values): its slot in ``events`` and ``accumulators``.
+        var slots: [[String]: Int] = [:]
+        /// Per slot: events counted.
+        var events: [Int] = []
+        /// Per slot: one accumulator per function. Updated in place (no copy per event).
+        var accumulators: [[StatsFunction.Accumulator]] = []
 
         public init(pipe: StatsPipe) {
             self.pipe = pipe
         }
 
-        private mutating func add(key: [String], _ values: (Int, (UnsafeRawBufferPointer) -> Void) -> Void) {
-            var group = groups[key] ?? (0, Array(repeating: StatsFunction.Accumulator(), count: pipe.functions.count))
-            group.events += 1
-            for (i, function) in pipe.functions.enumerated() where function.field != nil {
-                values(i) { bytes in function.add(bytes, to: &group.accumulators[i]) }
-            }
-            groups[key] = group
+        private mutating func slot(_ key: [String]) -> Int {
+            if let slot = slots[key] { return slot }
+            slots[key] = events.count
+            events.append(0)
+            accumulators.append(Array(repeating: StatsFunction.Accumulator(), count: pipe.functions.count))
+            return events.count - 1
         }
 
         public mutating func add(_ event: AuditEvent) {
             var key = pipe.by.map { $0.value(in: event) }
             if let every = pipe.every { key.insert(String(every.start(event.time)), at: 0) }
-            let functions = pipe.functions
-            add(key: key) { i, body in functions[i].field!.forEachValue(in: event, body) }
+            let g = slot(key)
+            events[g] += 1
+            for (i, function) in pipe.functions.enumerated() {
+                guard let field = function.field else { continue }
+                field.forEachValue(in: event) { bytes in function.add(bytes, to: &accumulators[g][i]) }
+            }
         }
 
         /// Folds the rows of a block, reading only the fields the pipe names.
         public mutating func add(_ view: BlockView, _ rows: [Int]) {
-            let functions = pipe.functions
             for row in rows {
                 var key = pipe.by.map { $0.value(in: view, row) }
                 if let every = pipe.every { key.insert(String(every.start(view.time(row))), at: 0) }
-                add(key: key) { i, body in functions[i].field!.forEachValue(in: view, row, body) }
+                let g = slot(key)
+                events[g] += 1
+                for (i, function) in pipe.functions.enumerated() {
+                    guard let field = function.field else { continue }
+                    field.forEachValue(in: view, row) { bytes in function.add(bytes, to: &accumulators[g][i]) }
+                }
             }
         }
 
         /// Adds another state of the same pipe (from another thread).
         public mutating func merge(_ other: State) {
-            for (key, group) in other.groups {
-                guard var mine = groups[key] else {
-                    groups[key] = group
-                    continue
-                }
-                mine.events += group.events
-                for i in mine.accumulators.indices { mine.accumulators[i].merge(group.accumulators[i]) }
-                groups[key] = mine
+            for (key, theirs) in other.slots {
+                let g = slot(key)
+                events[g] += other.events[theirs]
+                for i in accumulators[g].indices { accumulators[g][i].merge(other.accumulators[theirs][i]) }
             }
         }
 
@@ -92,20 +99,20 @@ public struct StatsPipe: Sendable, Equatable, CustomStringConvertible {
                 columns.insert("time", at: 0)
                 numeric.insert(false, at: 0)
             }
-            var keys = groups.keys.sorted { a, b in
+            var keys = slots.keys.sorted { a, b in
                 if bucketed, a[0] != b[0] { return Int64(a[0])! < Int64(b[0])! }
                 return a.lexicographicallyPrecedes(b)
             }
-            var groups = self.groups
+            var state = self
             if keys.isEmpty, pipe.by.isEmpty, !bucketed {
                 keys = [[]]
-                groups[[]] = (0, Array(repeating: StatsFunction.Accumulator(), count: pipe.functions.count))
+                _ = state.slot([])
             }
             let rows = keys.map { key -> [String] in
-                let group = groups[key]!
+                let g = state.slots[key]!
                 var cells = bucketed ? [TimeBucket.format(Int64(key[0])!)] + key.dropFirst() : key
                 for (i, function) in pipe.functions.enumerated() {
-                    cells.append(function.result(group.accumulators[i], events: group.events))
+                    cells.append(function.result(state.accumulators[g][i], events: state.events[g]))
                 }
                 return cells
             }
