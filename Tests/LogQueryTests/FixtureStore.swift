@@ -16,7 +16,7 @@ final class FixtureStore: @unchecked Sendable {
     private init() {
         directory = DataDirectory(path: temp.path + "/data")
         do {
-            let writer = try StoreWriter(directory: directory)
+            let writer = try openWriter(directory)
             let ingestor = Ingestor(writer: writer, onRejection: { _ in }, onInputError: { _ in })
             try ingestor.ingest(paths: [TestPaths.fixtures + "/k8s-audit", TestPaths.fixtures + "/cloudtrail"])
             try writer.close()

@@ -19,7 +19,7 @@ struct StreamingExecutorTests {
             directory = DataDirectory(path: temp.path + "/data")
             var n = 0
             for ingest in 0..<3 {
-                let writer = try StoreWriter(directory: directory)
+                let writer = try openWriter(directory)
                 for k in 0..<9_000 {
                     // Times 0, 3, 6… for the first ingest, 1, 4, 7… for the second: interleaved;
                     // the third repeats the first's times (ties across segments).

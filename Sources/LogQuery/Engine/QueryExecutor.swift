@@ -33,7 +33,7 @@ public struct QueryExecutor {
 
     /// Blocks decoded per round of the streaming scan, per worker thread: enough to keep
     /// every core busy, few enough that a round's matches stay small (≤ 4,096 events a block).
-    public static let blocksPerWorkerPerRound = 2
+    public static let blocksPerWorkerPerRound = 1
 
     /// Calls `emit` with each matching event in time order (ties in storage order) until it
     /// returns false.
@@ -54,19 +54,25 @@ public struct QueryExecutor {
             // Storage index and first time of each block, by first time (ties in storage order).
             let order = bodies.indices.map { ($0, Block.header(bodies[$0].bytes)?.minTime ?? Int64.min) }
                 .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
-            var held: [(time: Int64, block: Int, row: Int, event: AuditEvent)] = []
+            // Matches not yet emitted: time, storage index of the block, row, and the block
+            // (decoded, shared by its rows). Events are built one at a time as they are
+            // emitted, so memory holds a round's decoded blocks, not their matches as events.
+            var held: [(time: Int64, block: Int, row: Int, view: BlockView)] = []
             var next = 0
             while next < order.count {
                 let batch = order[next..<min(next + round, order.count)]
                 next = batch.endIndex
                 let found = try parallelMap(batch.map { bodies[$0.0] }, query: query, partition: partition, into: &stats) {
-                    view, filter -> [(Int64, Int, AuditEvent)] in
-                    Self.matchingRows(view, filter, query.timeRange).map { (view.time($0), $0, view.event($0)) }
+                    view, filter -> (BlockView, [Int]) in
+                    let rows = Self.matchingRows(view, filter, query.timeRange)
+                    // Decode every column here, on the worker, not later on the emitting thread.
+                    if !rows.isEmpty { _ = view.loadAll() }
+                    return (view, rows)
                 }
-                for (slot, events) in found.enumerated() {
-                    guard let events else { continue }
+                for (slot, result) in found.enumerated() {
+                    guard let (view, rows) = result else { continue }
                     let block = batch[batch.startIndex + slot].0
-                    for (time, row, event) in events { held.append((time, block, row, event)) }
+                    for row in rows { held.append((view.time(row), block, row, view)) }
                 }
                 held.sort { a, b in
                     a.time != b.time ? a.time < b.time : (a.block != b.block ? a.block < b.block : a.row < b.row)
@@ -76,7 +82,7 @@ public struct QueryExecutor {
                 var emitted = 0
                 while emitted < held.count, held[emitted].time < watermark || next == order.count {
                     stats.eventsMatched += 1
-                    if try !emit(held[emitted].event) { return stats }
+                    if try !emit(held[emitted].view.event(held[emitted].row)) { return stats }
                     emitted += 1
                 }
                 held.removeFirst(emitted)
