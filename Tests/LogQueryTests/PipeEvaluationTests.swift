@@ -101,13 +101,14 @@ struct PipeEvaluationTests {
         #expect(tailed.rows.map { Int($0[0])! }.reduce(0, +) == 3)
     }
 
-    @Test("unknown columns after an aggregate are errors that name the columns")
+    @Test("unknown columns after an aggregate are parse errors that name the columns")
     func badColumn() throws {
         #expect(throws: QueryError.self) { try store.table("| count by verb | sort by user") }
         do {
             _ = try store.table("| count by verb | fields nosuch")
         } catch let error as QueryError {
-            #expect(error.message == "cannot keep 'nosuch': expected one of the columns count, verb")
+            #expect(error.message == "expected one of the columns count, verb, found 'nosuch'")
+            #expect(error.column == 26)
         }
     }
 

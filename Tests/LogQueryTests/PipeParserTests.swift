@@ -77,6 +77,10 @@ struct PipeParserTests {
             ("| tail x", 8, "expected a number of events after 'tail', found 'x'"),
             ("| count | top user", 11, "expected one aggregate per query, found a second one: 'top'"),
             ("| stats count() | count", 19, "expected one aggregate per query"),
+            ("| count by user | sort by verb", 27, "expected one of the columns count, user, found 'verb'"),
+            ("| count by user every 1h | fields user total", 40, "expected one of the columns time, count, user, found 'total'"),
+            ("| stats p99(latency) by ns | sort by p90(latency)", 38, "expected one of the columns ns, p99(latency), found 'p90(latency)'"),
+            ("| top 3 verb | fields verb | sort by count", 38, "expected one of the columns verb, found 'count'"),
         ] as [(String, Int, String)])
     func errors(query: String, column: Int, message: String) {
         switch parse(query) {

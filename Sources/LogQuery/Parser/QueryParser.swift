@@ -15,7 +15,9 @@ public struct QueryParser {
     /// Column of the first since=/until= term, to reject one that ends up inside an `or`.
     var windowColumn: Int?
     /// Whether a pipe so far aggregates (`count`, `top`, `stats`): later pipes see its columns.
-    var aggregated = false
+    var aggregated: Bool { tableColumns != nil }
+    /// The columns of the aggregate parsed so far, which later `sort` and `fields` name.
+    var tableColumns: [String]?
 
     init(tokens: [Token], now: Int64) {
         self.tokens = tokens
@@ -33,7 +35,6 @@ public struct QueryParser {
         var copy = tokens
         copy[index] = Token(kind: .word(word), column: column)
         self = QueryParser(tokens: copy, now: now, index: index, timeRange: timeRange, windowColumn: windowColumn)
-        aggregated = false
     }
 
     init(tokens: [Token], now: Int64, index: Int, timeRange: TimeRange, windowColumn: Int?) {
@@ -72,6 +73,15 @@ public struct QueryParser {
     /// A column name of an aggregate's result: a word, or a function as written (`p99(latency)`,
     /// `count()`).
     mutating func columnName() throws(QueryError) -> String {
+        let column = peek.column
+        let name = try rawColumnName()
+        if let columns = tableColumns, !columns.contains(name) {
+            throw QueryError(column: column, message: "expected one of the columns \(columns.joined(separator: ", ")), found '\(name)'")
+        }
+        return name
+    }
+
+    private mutating func rawColumnName() throws(QueryError) -> String {
         guard case .word(var name) = peek.kind else {
             throw QueryError(column: peek.column, message: "expected a column name, found \(peek.display)")
         }

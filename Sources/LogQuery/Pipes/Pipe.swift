@@ -36,7 +36,13 @@ public enum Pipe: Sendable, Equatable, CustomStringConvertible {
         default:
             throw QueryError(column: token.column, message: "expected a pipe name (\(names)) after '|', found '\(name)'")
         }
-        if aggregates { p.aggregated = true }
+        switch pipe {
+        case .count(let c): p.tableColumns = (c.every == nil ? [] : ["time"]) + ["count"] + c.by.map(\.description)
+        case .top(let t): p.tableColumns = ["count"] + t.fields.map(\.description)
+        case .stats(let s): p.tableColumns = (s.every == nil ? [] : ["time"]) + s.by.map(\.description) + s.functions.map(\.description)
+        case .fields(let f) where p.aggregated: p.tableColumns = f.columns
+        default: break
+        }
         return pipe
     }
 
