@@ -119,3 +119,17 @@ struct PipeEvaluationTests {
         #expect(try store.table("user=nobody | stats count() avg(code)").rows == [["0", ""]])
     }
 }
+
+@Suite("The time pseudo-field")
+struct TimeFieldTests {
+    @Test("fields time prints the event time with milliseconds; sort by time desc puts the newest first")
+    func time() throws {
+        let store = FixtureStore.shared
+        let fields = try #require(try parse("| fields time id").get().pipes.first)
+        guard case .fields(let f) = fields else { return }
+        let events = try store.run("source=k8s-audit | sort by time desc | head 1").events
+        #expect(events.count == 1)
+        #expect(f.text(events[0]) == "2026-11-24T11:59:45.554Z\t083f64c3-1ce3-42f8-83f7-25feb99b2b5a")
+        #expect(try store.count("source=k8s-audit time=2026-11-24T11:59:45.554Z") == 1)
+    }
+}

@@ -9,9 +9,9 @@ extension FieldRef {
         switch self {
         case .field(let f):
             view.withField(row, f, body)
-        case .source:
-            var name = view.source(row).name
-            name.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        case .source, .time:
+            var text = value(in: view, row)
+            text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
         case .path(let p):
             view.withRaw(row) { raw in
                 _ = p.anyValue(in: raw) { value in
@@ -25,7 +25,7 @@ extension FieldRef {
     /// Calls `body` with the bytes of each value of this field in `event` (see the block form).
     public func forEachValue(in event: AuditEvent, _ body: (UnsafeRawBufferPointer) -> Void) {
         switch self {
-        case .field, .source:
+        case .field, .source, .time:
             var value = self.value(in: event)
             value.withUTF8 { body(UnsafeRawBufferPointer($0)) }
         case .path(let p):

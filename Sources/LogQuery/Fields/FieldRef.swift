@@ -7,6 +7,8 @@ public enum FieldRef: Sendable, Equatable, Hashable, CustomStringConvertible {
     case field(Field)
     case source
     case path(JSONPath)
+    /// The event's time, printed as `2026-11-24T10:00:01.957Z` (for `fields`, `sort`, grouping).
+    case time
 
     /// Looks up a field by the name users type: a normalized field, `source`, a dotted path, or
     /// a top-level key of either source (``rawKeys``). Nil for other names, which are likely
@@ -14,6 +16,8 @@ public enum FieldRef: Sendable, Equatable, Hashable, CustomStringConvertible {
     public init?(name: String) {
         if name == "source" {
             self = .source
+        } else if name == "time" {
+            self = .time
         } else if let field = Field(name: name) {
             self = .field(field)
         } else if name.contains(".") || Self.rawKeys.contains(name), let path = JSONPath(name) {
@@ -59,6 +63,7 @@ public enum FieldRef: Sendable, Equatable, Hashable, CustomStringConvertible {
         case .field(let f): event.fields[f]
         case .source: event.source.name
         case .path(let p): event.raw.withUnsafeBytes { p.text(in: $0) }
+        case .time: Timestamp.format(event.time, fractionDigits: 3)
         }
     }
 
@@ -69,6 +74,7 @@ public enum FieldRef: Sendable, Equatable, Hashable, CustomStringConvertible {
         case .field(let f): view.string(row, f)
         case .source: view.source(row).name
         case .path(let p): view.withRaw(row) { p.text(in: $0) }
+        case .time: Timestamp.format(view.time(row), fractionDigits: 3)
         }
     }
 
@@ -77,7 +83,7 @@ public enum FieldRef: Sendable, Equatable, Hashable, CustomStringConvertible {
     public var isNumeric: Bool {
         switch self {
         case .field(let f): f.isNumeric
-        case .source: false
+        case .source, .time: false
         case .path: true
         }
     }
@@ -87,6 +93,7 @@ public enum FieldRef: Sendable, Equatable, Hashable, CustomStringConvertible {
         case .field(let f): f.name
         case .source: "source"
         case .path(let p): p.name
+        case .time: "time"
         }
     }
 

@@ -93,7 +93,7 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
         case .field(let f):
             guard let values = summary.distinct(f) else { return true }
             return values.contains { value in value.withUnsafeBytes { matches(value: $0) } }
-        case .path:
+        case .path, .time:
             return true
         }
     }
@@ -117,6 +117,11 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
                 bySource[Int(source.rawValue)] = name.withUTF8 { matches(value: UnsafeRawBufferPointer($0)) }
             }
             for i in 0..<n where mask[i] && !bySource[Int(view.source(i).rawValue)] { mask[i] = false }
+        case .time:
+            for i in 0..<n where mask[i] {
+                var text = field.value(in: view, i)
+                if !text.withUTF8({ matches(value: UnsafeRawBufferPointer($0)) }) { mask[i] = false }
+            }
         case .path(let path):
             for i in 0..<n where mask[i] {
                 if !view.withRaw(i, { matches(path: path, raw: $0) }) { mask[i] = false }
