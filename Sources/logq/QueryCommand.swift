@@ -19,7 +19,10 @@ struct QueryCommand: ParsableCommand {
               uri~'^/api/v1/namespaces/[^/]+/secrets'   regular expression (~, !~)
               verb=delete or verb=deletecollection      'or', 'not', parentheses
               "db-credentials"                   a word or phrase anywhere in the original event
-              verb=delete | count by user        pipes: count [by f…], fields f…, limit N
+              objectRef.subresource=exec         any JSON path into the original event
+              verb=delete | count by user        pipes: count [by f…] [every 5m], top N f,
+                                                 stats count() avg(f) p50(f) p90(f) p99(f) uniq(f) [by f…] [every 1h],
+                                                 sort by f [desc], fields f…, head [N], tail [N], limit N
 
             Fields: source (cloudtrail, k8s-audit), verb (unified: a deleted Deployment and a \
             DeleteBucket are both verb=delete), user, groups, ip, agent, resource, ns, name, \
@@ -27,26 +30,35 @@ struct QueryCommand: ParsableCommand {
             (eventSource), event (eventName), error (errorCode), cluster, stage, level, id, actor \
             (the IAM role or user behind a call, in both sources), uri.
 
-            Output: one line per event (time, source, verb, user, what, where, code); \
-            -o ndjson prints the original events as JSON lines, -o raw byte for byte.
+            groups and actor hold lists: a term matches when any element does.
+
+            Output: on a terminal a table (coloured unless NO_COLOR is set), otherwise one line \
+            per event (time, source, verb, user, what, where, code); -o ndjson / json print the \
+            original events, -o csv the columns, -o raw the originals byte for byte.
             Exit status: 0 with matches, 1 with none, 2 for a bad query or option.
             """
     )
 
     @OptionGroup var options: DataOptions
 
-    @Option(name: [.short, .long], help: "Output format: text, ndjson or raw.")
-    var output: String = "text"
+    @Option(
+        name: [.short, .long],
+        help: "Output format: table (default on a terminal), text (default otherwise), ndjson, json, csv or raw.")
+    var output: String?
 
-    @Flag(name: .long, help: "Print what was read (partitions, blocks, events) to stderr.")
+    @Flag(name: .long, help: "Print the plan and what was read (partitions, blocks, events, time) to stderr.")
+    var explain = false
+
+    @Flag(name: .long, help: "The same as --explain.")
     var stats = false
 
     @Argument(help: ArgumentHelp("The query (quote it). Empty: every event.", valueName: "query"))
     var query: [String] = []
 
     func validate() throws {
-        guard OutputFormat(rawValue: output) != nil else {
-            throw ValidationError("unknown output format '\(output)': use text, ndjson or raw")
+        if let output, OutputFormat(rawValue: output) == nil {
+            throw ValidationError(
+                "unknown output format '\(output)': use \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
     }
 
@@ -64,66 +76,44 @@ struct QueryCommand: ParsableCommand {
             OutputStream.printError("logq: no data in \(directory.path): run 'logq ingest PATH' first (or pass --data DIR)")
             throw ExitCode(1)
         }
-        let format = OutputFormat(rawValue: output)!
-        var out = OutputStream(fd: 1)
-        var limit = Int.max
-        var counter: CountPipe.State?
-        var projection: FieldsPipe?
-        for pipe in parsed.pipes {
-            switch pipe {
-            case .limit(let l): limit = min(limit, l.count)
-            case .count(let c): counter = CountPipe.State(pipe: c)
-            case .fields(let f): projection = f
-            }
-        }
-        var printed = 0
-        let executor = QueryExecutor(reader: StoreReader(directory: directory))
-        let result: QueryStats
-        var matched = 0
+        let terminal = Environment.stdoutIsTerminal
+        let format = output.flatMap(OutputFormat.init(rawValue:)) ?? (terminal ? .table : .text)
+        let colour = terminal && Environment.current["NO_COLOR"] == nil
+        let out = OutputBox(OutputStream(fd: 1))
+        let printer = ResultPrinter(
+            format: format, colour: colour, projection: QueryRunner.projection(parsed), write: { out.stream.write(bytes: $0) })
+        let runner = QueryRunner(executor: QueryExecutor(reader: StoreReader(directory: directory)))
+        if explain || stats { OutputStream.printError(Explain.plan(parsed)) }
+        let outcome: QueryRunner.Outcome
         do {
-            if let initial = counter {
-                // Aggregations read the grouped fields of matching rows in place, on every core.
-                let (counted, stats) = try executor.aggregate(
-                    parsed, initial: initial, add: { state, view, rows in state.add(view, rows) },
-                    merge: { total, part in total.merge(part) })
-                result = stats
-                let counter = counted
-                let rows = Array(counter.rows.prefix(limit))
-                matched = rows.count
-                let by = counter.pipe.by
-                let lines = format == .text ? EventFormatter.countTable(rows, by: by) : EventFormatter.countJSON(rows, by: by)
-                for line in lines { out.write(line + "\n") }
-            } else {
-                result = try executor.run(parsed) { event in
-                    guard printed < limit else { return false }
-                    printed += 1
-                    if let projection {
-                        out.write((format == .text ? projection.text(event) : projection.json(event)) + "\n")
-                        return printed < limit
-                    }
-                    switch format {
-                    case .text: out.write(EventFormatter.line(event) + "\n")
-                    case .ndjson: out.write(bytes: EventFormatter.ndjson(event) + [0x0A])
-                    case .raw: out.write(bytes: event.raw + [0x0A])
-                    }
-                    return printed < limit
-                }
-                matched = printed
-            }
+            outcome = try runner.run(
+                parsed,
+                onEvent: { event in
+                    printer.event(event)
+                    return true
+                },
+                onTable: { printer.table($0) })
+            printer.finish()
+        } catch let error as QueryError {
+            out.stream.flush()
+            OutputStream.printError("logq: bad query\n" + error.render(query: text))
+            throw ExitCode(2)
         } catch {
-            out.flush()
+            out.stream.flush()
             OutputStream.printError("logq: \(error)")
             throw ExitCode(1)
         }
-        out.flush()
-        for problem in result.scan.problems {
+        out.stream.flush()
+        for problem in outcome.stats.scan.problems {
             OutputStream.printError("logq: damaged block skipped: \(problem)")
         }
-        if stats {
-            let s = result.scan
-            OutputStream.printError(
-                "logq: \(s.partitions) partitions, \(s.segments) segments, \(s.blocksRead) blocks (\(s.blocksSkipped) skipped by time, \(s.blocksPruned) by their value sets, \(s.blocksDecoded) decoded), \(result.eventsScanned) events scanned, \(result.eventsMatched) matched")
-        }
-        if matched == 0 { throw ExitCode(1) }
+        if explain || stats { OutputStream.printError(Explain.counters(outcome)) }
+        if outcome.stats.eventsMatched == 0 { throw ExitCode(1) }
     }
+}
+
+/// The CLI's stdout, shared by the printer's write closure.
+final class OutputBox {
+    var stream: OutputStream
+    init(_ stream: OutputStream) { self.stream = stream }
 }

@@ -1,5 +1,10 @@
 import AuditCore
 import LogQuery
+import SegmentStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// 2026-11-24T12:00:00Z (`date -u -d 2026-11-24T12:00:00Z +%s` = 1795521600), the fixed "now".
 let fixedNow: Int64 = 1_795_521_600_000_000_000
@@ -35,4 +40,19 @@ func makeEvent(
     var values = FieldValues()
     for (field, value) in fields { values[field] = value }
     return AuditEvent(time: time, source: source, fields: values, raw: Array(raw.utf8))
+}
+
+/// Opens a writer on `directory`, retrying for up to 5 s while the lock is held: a process
+/// that another test forks (the end-to-end tests run the binary) shares the open lock file
+/// until it execs, so a writer closed just before can stay locked for a moment.
+func openWriter(_ directory: DataDirectory) throws -> StoreWriter {
+    var attempts = 0
+    while true {
+        do {
+            return try StoreWriter(directory: directory)
+        } catch let error as StoreError where error.message.contains("another logq writer") && attempts < 500 {
+            attempts += 1
+            usleep(10_000)
+        }
+    }
 }

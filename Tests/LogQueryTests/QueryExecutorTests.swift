@@ -37,13 +37,13 @@ struct QueryExecutorTests {
             events = Dictionary(uniqueKeysWithValues: all.map { ($0.fields[.id], $0) })
 
             // First ingest: a commit between e1 and e2 makes two blocks in one segment.
-            let firstIngest = try StoreWriter(directory: directory)
+            let firstIngest = try openWriter(directory)
             #expect(try firstIngest.append(events["e1"]!) == .stored)
             try firstIngest.commit()
             for id in ["e2", "e3", "g"] { #expect(try firstIngest.append(events[id]!) == .stored) }
             try firstIngest.close()
             // Second ingest: a new segment in each partition.
-            let secondIngest = try StoreWriter(directory: directory)
+            let secondIngest = try openWriter(directory)
             for id in ["e4", "e5", "f"] { #expect(try secondIngest.append(events[id]!) == .stored) }
             try secondIngest.close()
         }

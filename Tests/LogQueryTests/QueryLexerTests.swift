@@ -109,7 +109,7 @@ struct QueryLexerTests {
     @Test(
         "lexer errors give the column and say what was wrong",
         arguments: [
-            ("verb>>delete", 5, "expected an operator (= != ~ !~ > >= < <=), found '>>'"),
+            ("verb>>delete", 5, "expected an operator after 'verb', found '>>' (operators: = != ~ !~ > >= < <=)"),
             ("verb==get", 5, "found '=='"),
             ("a=!b", 2, "found '=!'"),
             ("x=<>1", 2, "found '=<>'"),

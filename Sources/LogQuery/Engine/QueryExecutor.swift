@@ -31,26 +31,61 @@ public struct QueryExecutor {
     /// Threads that decode and filter blocks: the machine's cores, at most 8.
     public static let defaultWorkers = max(1, min(8, System.coreCount))
 
+    /// Blocks decoded per round of the streaming scan, per worker thread: enough to keep
+    /// every core busy, few enough that a round's matches stay small (≤ 4,096 events a block).
+    public static let blocksPerWorkerPerRound = 1
+
     /// Calls `emit` with each matching event in time order (ties in storage order) until it
-    /// returns false. Blocks are decoded and filtered on ``defaultWorkers`` threads, one
-    /// partition at a time, so memory holds one partition's matches. Returns what was read.
+    /// returns false.
+    ///
+    /// Streams: within a partition, blocks are taken in order of their first time, a round of
+    /// a few at a time, decoded and filtered on ``defaultWorkers`` threads; after each round the
+    /// matches earlier than the next block's first time are emitted, and only the later ones
+    /// are held. Memory holds a round's matches plus those held, not a partition's, and the
+    /// first matches print after the first round. Returns what was read.
     @discardableResult
     public func run(_ query: Query, emit: (AuditEvent) throws -> Bool) throws -> QueryStats {
         var stats = QueryStats()
         let range = query.timeRange.closedRange
+        let round = max(2, Self.defaultWorkers * Self.blocksPerWorkerPerRound)
         for partition in try reader.partitions(in: range) {
             let (bodies, report) = try reader.collectBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch)
             stats.add(report)
-            let perBlock = try parallelMap(bodies, query: query, partition: partition, into: &stats) { view, filter -> [AuditEvent] in
-                Self.matchingRows(view, filter, query.timeRange).map { view.event($0) }
-            }
-            // Stable: events of equal time keep their storage order.
-            let ordered = perBlock.joined().enumerated().sorted {
-                $0.element.time != $1.element.time ? $0.element.time < $1.element.time : $0.offset < $1.offset
-            }
-            for (_, event) in ordered {
-                stats.eventsMatched += 1
-                if try !emit(event) { return stats }
+            // Storage index and first time of each block, by first time (ties in storage order).
+            let order = bodies.indices.map { ($0, Block.header(bodies[$0].bytes)?.minTime ?? Int64.min) }
+                .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
+            // Matches not yet emitted: time, storage index of the block, row, and the block
+            // (decoded, shared by its rows). Events are built one at a time as they are
+            // emitted, so memory holds a round's decoded blocks, not their matches as events.
+            var held: [(time: Int64, block: Int, row: Int, view: BlockView)] = []
+            var next = 0
+            while next < order.count {
+                let batch = order[next..<min(next + round, order.count)]
+                next = batch.endIndex
+                let found = try parallelMap(batch.map { bodies[$0.0] }, query: query, partition: partition, into: &stats) {
+                    view, filter -> (BlockView, [Int]) in
+                    let rows = Self.matchingRows(view, filter, query.timeRange)
+                    // Decode every column here, on the worker, not later on the emitting thread.
+                    if !rows.isEmpty { _ = view.loadAll() }
+                    return (view, rows)
+                }
+                for (slot, result) in found.enumerated() {
+                    guard let (view, rows) = result else { continue }
+                    let block = batch[batch.startIndex + slot].0
+                    for row in rows { held.append((view.time(row), block, row, view)) }
+                }
+                held.sort { a, b in
+                    a.time != b.time ? a.time < b.time : (a.block != b.block ? a.block < b.block : a.row < b.row)
+                }
+                // Later blocks hold nothing earlier than their first time.
+                let watermark = next < order.count ? order[next].1 : Int64.max
+                var emitted = 0
+                while emitted < held.count, held[emitted].time < watermark || next == order.count {
+                    stats.eventsMatched += 1
+                    if try !emit(held[emitted].view.event(held[emitted].row)) { return stats }
+                    emitted += 1
+                }
+                held.removeFirst(emitted)
             }
         }
         return stats
@@ -75,7 +110,7 @@ public struct QueryExecutor {
                 add(&state, view, rows)
                 return (state, rows.count)
             }
-            for (state, matched) in partials {
+            for case let (state, matched)? in partials {
                 merge(&total, state)
                 stats.eventsMatched += matched
             }
@@ -85,17 +120,22 @@ public struct QueryExecutor {
 
     /// The rows of a block inside the window that pass the filter, in storage order.
     static func matchingRows(_ view: BlockView, _ filter: FilterExpression, _ window: TimeRange) -> [Int] {
-        let mask = filter.mask(view)
-        let whole = window.contains(view.header.minTime) && window.contains(view.header.maxTime)
-        return (0..<view.count).filter { mask[$0] && (whole || window.contains(view.time($0))) }
+        var mask = [Bool](repeating: true, count: view.count)
+        // The window first, so costly filters skip the rows outside it.
+        if !(window.contains(view.header.minTime) && window.contains(view.header.maxTime)) {
+            for i in 0..<view.count where !window.contains(view.time(i)) { mask[i] = false }
+        }
+        filter.refine(view, &mask)
+        return (0..<view.count).filter { mask[$0] }
     }
 
     /// Decodes `bodies` and applies `work` to each, on up to ``defaultWorkers`` threads, each
-    /// with its own copy of the filter; results come back in block order.
+    /// with its own copy of the filter; results come back in block order, nil for a block
+    /// that does not decode.
     private func parallelMap<T>(
         _ bodies: [BlockBody], query: Query, partition: PartitionInfo, into stats: inout QueryStats,
         _ work: @escaping (BlockView, FilterExpression) -> T
-    ) throws -> [T] {
+    ) throws -> [T?] {
         guard !bodies.isEmpty else { return [] }
         let workers = min(Self.defaultWorkers, bodies.count)
         let filters = (0..<workers).map { $0 == 0 ? query.filter : query.filter.copyForThread() }
@@ -135,7 +175,7 @@ public struct QueryExecutor {
             stats.scan.problems.append(
                 SegmentProblem(path: "partition \(partition.name)", offset: -1, message: "\(damaged) block payload(s) do not decode; skipped"))
         }
-        return results.compactMap { $0 }
+        return Array(results)
     }
 }
 /// Hands values to the worker threads of one `concurrentPerform`: the workers only read them,

@@ -9,7 +9,9 @@ import Glibc
 ///
 /// `=` matches when the field equals any value (`*` in a value is a wildcard: `name=prod-*`);
 /// `!=` when it equals none. `~` / `!~` test a regular expression. `>`, `>=`, `<`, `<=`
-/// compare numbers and apply to numeric fields (`code`, `latency`). An absent field is "".
+/// compare numbers and apply to numeric fields (`code`, `latency`) and JSON paths. An absent
+/// field is "". Multi-valued fields and paths with several values match when any value does
+/// (`!=` / `!~`: when none does).
 public struct FieldFilter: Sendable, CustomStringConvertible {
     public var field: FieldRef
     public var op: ComparisonOperator
@@ -62,6 +64,9 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
 
     /// Whether `event` passes.
     public func matches(_ event: AuditEvent) -> Bool {
+        if case .path(let path) = field {
+            return event.raw.withUnsafeBytes { matches(path: path, raw: $0) }
+        }
         var value = field.value(in: event)
         return value.withUTF8 { matches(value: UnsafeRawBufferPointer($0)) }
     }
@@ -75,6 +80,8 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
 
     /// Whether a block with this summary may hold a passing row: exact when the summary lists
     /// the field's distinct values (some value passes), true when it does not know them.
+    /// Multi-valued fields are summarized as whole lists, which ``matches(value:)`` splits, so
+    /// the answer stays exact for them too. Paths are not summarized.
     public func mayMatch(_ summary: BlockSummary) -> Bool {
         switch field {
         case .source:
@@ -86,11 +93,21 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
         case .field(let f):
             guard let values = summary.distinct(f) else { return true }
             return values.contains { value in value.withUnsafeBytes { matches(value: $0) } }
+        case .path, .time:
+            return true
         }
     }
 
     /// Which rows of a block pass: once per dictionary entry for dictionary columns.
     public func mask(_ view: BlockView) -> [Bool] {
+        var mask = [Bool](repeating: true, count: view.count)
+        refine(view, &mask)
+        return mask
+    }
+
+    /// Clears `mask[i]` for each row still set that does not pass. Dictionary columns test
+    /// each distinct value once; paths scan the raw event of set rows only.
+    public func refine(_ view: BlockView, _ mask: inout [Bool]) {
         let n = view.count
         switch field {
         case .source:
@@ -99,27 +116,75 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
                 var name = source.name
                 bySource[Int(source.rawValue)] = name.withUTF8 { matches(value: UnsafeRawBufferPointer($0)) }
             }
-            return (0..<n).map { bySource[Int(view.source($0).rawValue)] }
+            for i in 0..<n where mask[i] && !bySource[Int(view.source(i).rawValue)] { mask[i] = false }
+        case .time:
+            for i in 0..<n where mask[i] {
+                var text = field.value(in: view, i)
+                if !text.withUTF8({ matches(value: UnsafeRawBufferPointer($0)) }) { mask[i] = false }
+            }
+        case .path(let path):
+            for i in 0..<n where mask[i] {
+                if !view.withRaw(i, { matches(path: path, raw: $0) }) { mask[i] = false }
+            }
         case .field(let f):
             let column = view.column(f)
             switch column {
             case .empty:
-                let passes = matches(value: UnsafeRawBufferPointer(start: nil, count: 0))
-                return Array(repeating: passes, count: n)
+                if !matches(value: UnsafeRawBufferPointer(start: nil, count: 0)) {
+                    for i in 0..<n { mask[i] = false }
+                }
             case .dictionary(_, let starts, _, let indices):
                 let entries = (0..<starts.count).map { k in column.withEntry(k) { matches(value: $0) } }
-                return indices.map { entries[Int($0)] }
+                for i in 0..<n where mask[i] && !entries[Int(indices[i])] { mask[i] = false }
             case .plain:
-                return (0..<n).map { row in column.withValue(row: row) { matches(value: $0) } }
+                for i in 0..<n where mask[i] {
+                    if !column.withValue(row: i, { matches(value: $0) }) { mask[i] = false }
+                }
             }
         }
     }
 
-    /// Whether a field whose UTF-8 bytes are `value` passes.
+    /// Whether the operator passes when no value matches (`!=`, `!~`): the positive test
+    /// runs on each value and the answer is negated once.
+    private var negated: Bool { op == .notEqual || op == .notMatch }
+
+    /// Whether a field whose UTF-8 bytes are `value` passes. For a multi-valued field
+    /// (`groups`, `actor`) `value` is the comma-separated list: `=`, `~`, lists, wildcards and
+    /// comparisons pass when any element does; `!=` and `!~` when no element matches.
     public func matches(value: UnsafeRawBufferPointer) -> Bool {
+        guard field.isMultiValued, value.contains(UInt8(ascii: ",")) else {
+            return positive(value) != negated
+        }
+        var start = 0
+        var any = false
+        for end in 0...value.count where end == value.count || value[end] == UInt8(ascii: ",") {
+            if positive(UnsafeRawBufferPointer(rebasing: value[start..<end])) {
+                any = true
+                break
+            }
+            start = end + 1
+        }
+        return any != negated
+    }
+
+    /// Whether the values at `path` in the original event pass: any value for `=`, none for
+    /// `!=`; an absent path is tested as "".
+    public func matches(path: JSONPath, raw: UnsafeRawBufferPointer) -> Bool {
+        var seen = false
+        let any = path.anyValue(in: raw) { value in
+            seen = true
+            return positive(value)
+        }
+        if !seen { return positive(UnsafeRawBufferPointer(start: nil, count: 0)) != negated }
+        return any != negated
+    }
+
+    /// The operator's test without negation: equal to / matching one of the values, or the
+    /// numeric comparison.
+    @inline(__always)
+    func positive(_ value: UnsafeRawBufferPointer) -> Bool {
         switch op {
-        case .equal, .match: return patterns.contains { Self.matches($0, value) }
-        case .notEqual, .notMatch: return !patterns.contains { Self.matches($0, value) }
+        case .equal, .match, .notEqual, .notMatch: return patterns.contains { Self.matches($0, value) }
         case .greater, .greaterOrEqual, .less, .lessOrEqual:
             guard let v = Self.number(value) else { return false }
             switch op {
@@ -167,6 +232,18 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(field)\(op.rawValue)\(values.joined(separator: ","))"
+        "\(field)\(op.rawValue)\(values.map(Self.quoted).joined(separator: ","))"
+    }
+
+    /// A value as it would be typed: quoted when empty or when it holds characters that end a word.
+    static func quoted(_ value: String) -> String {
+        let special: Set<Character> = [" ", "\t", "|", ",", "(", ")", "\"", "'", "=", "!", "~", "<", ">"]
+        guard value.isEmpty || value.contains(where: { special.contains($0) }) else { return value }
+        var out = "\""
+        for c in value {
+            if c == "\"" || c == "\\" { out.append("\\") }
+            out.append(c)
+        }
+        return out + "\""
     }
 }

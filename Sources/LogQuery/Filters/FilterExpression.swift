@@ -26,30 +26,60 @@ public indirect enum FilterExpression: Sendable, CustomStringConvertible {
     /// Which rows of a block pass, evaluated column by column: a field test runs once per
     /// dictionary entry, not once per row.
     public func mask(_ view: BlockView) -> [Bool] {
+        var mask = [Bool](repeating: true, count: view.count)
+        refine(view, &mask)
+        return mask
+    }
+
+    /// Clears `mask[i]` for each row still set that does not pass. The parts of an `and` run
+    /// cheapest first (``cost``), each only on the rows the earlier ones kept, so a path or a
+    /// phrase scans the raw events of few rows; an `or` tests a row against later branches
+    /// only while no earlier one passed it.
+    public func refine(_ view: BlockView, _ mask: inout [Bool]) {
         switch self {
         case .all:
-            return Array(repeating: true, count: view.count)
+            return
         case .field(let f):
-            return f.mask(view)
+            f.refine(view, &mask)
         case .text(let t):
-            return (0..<view.count).map { t.matches(view, $0) }
+            for i in 0..<view.count where mask[i] {
+                if !t.matches(view, i) { mask[i] = false }
+            }
         case .and(let parts):
-            var result = parts[0].mask(view)
-            for part in parts.dropFirst() {
-                guard result.contains(true) else { break }
-                let next = part.mask(view)
-                for i in result.indices where result[i] && !next[i] { result[i] = false }
+            for part in parts.sorted(by: { $0.cost < $1.cost }) {
+                guard mask.contains(true) else { return }
+                part.refine(view, &mask)
             }
-            return result
         case .or(let parts):
-            var result = parts[0].mask(view)
-            for part in parts.dropFirst() {
-                let next = part.mask(view)
-                for i in result.indices where next[i] { result[i] = true }
+            var accepted = [Bool](repeating: false, count: mask.count)
+            var open = mask
+            for part in parts.sorted(by: { $0.cost < $1.cost }) {
+                guard open.contains(true) else { break }
+                var passing = open
+                part.refine(view, &passing)
+                for i in passing.indices where passing[i] {
+                    accepted[i] = true
+                    open[i] = false
+                }
             }
-            return result
+            mask = accepted
         case .not(let inner):
-            return inner.mask(view).map { !$0 }
+            var passing = mask
+            inner.refine(view, &passing)
+            for i in mask.indices where mask[i] && passing[i] { mask[i] = false }
+        }
+    }
+
+    /// Relative cost per row: 0 for the event's source and normalized fields (columns,
+    /// dictionary entries tested once), 1 for anything reading the original event (phrases,
+    /// JSON paths), which decompresses and scans the raw column.
+    public var cost: Int {
+        switch self {
+        case .all: 0
+        case .field(let f): f.field.readsRaw ? 1 : 0
+        case .text: 1
+        case .and(let parts), .or(let parts): parts.map(\.cost).max() ?? 0
+        case .not(let inner): inner.cost
         }
     }
 

@@ -4,6 +4,17 @@ import AuditCore
 public enum EventFormatter {
     /// The readable line: `time  source  verb  user  what  where  code`.
     public static func line(_ event: AuditEvent) -> String {
+        let c = cells(event)
+        return [c[0], pad(c[1], 10), pad(c[2], 7), orDash(c[3]), orDash(c[4]), orDash(c[5]), orDash(c[6])]
+            .joined(separator: "  ")
+    }
+
+    /// The columns of ``cells(_:)``, for table and CSV headers.
+    public static let columns = ["time", "source", "verb", "user", "what", "where", "code"]
+
+    /// The readable summary of an event as cells: time, source, verb, user, what (object or
+    /// AWS action), where (region, ip), code (HTTP status, stage, `ok` or the AWS error).
+    public static func cells(_ event: AuditEvent) -> [String] {
         let f = event.fields
         let time = Timestamp.format(event.time, fractionDigits: 3)
         let what: String
@@ -24,8 +35,7 @@ public enum EventFormatter {
             place = f[.ip]
             code = f[.code].isEmpty ? f[.stage] : f[.code]
         }
-        return [time, pad(event.source.name, 10), pad(f[.verb], 7), orDash(f[.user]), orDash(what), orDash(place), orDash(code)]
-            .joined(separator: "  ")
+        return [time, event.source.name, f[.verb], f[.user], what, place, code]
     }
 
     /// The original event on one line: verbatim when it has no line breaks, else with the
@@ -76,7 +86,7 @@ public enum EventFormatter {
         }
     }
 
-    static func jsonString(_ s: String) -> String {
+    public static func jsonString(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -58,7 +58,9 @@ public enum QueryLexer {
                         j += 1
                     }
                     guard let op = ComparisonOperator(rawValue: text) else {
-                        throw QueryError(column: column, message: "expected an operator (= != ~ !~ > >= < <=), found '\(text)'")
+                        var after = ""
+                        if case .word(let w)? = tokens.last?.kind { after = " after '\(w)'" }
+                        throw QueryError(column: column, message: "expected an operator\(after), found '\(text)' (operators: = != ~ !~ > >= < <=)")
                     }
                     tokens.append(Token(kind: .op(op), column: column))
                     i = j

@@ -14,6 +14,10 @@ public struct QueryParser {
     var timeRange = TimeRange()
     /// Column of the first since=/until= term, to reject one that ends up inside an `or`.
     var windowColumn: Int?
+    /// Whether a pipe so far aggregates (`count`, `top`, `stats`): later pipes see its columns.
+    var aggregated: Bool { tableColumns != nil }
+    /// The columns of the aggregate parsed so far, which later `sort` and `fields` name.
+    var tableColumns: [String]?
 
     init(tokens: [Token], now: Int64) {
         self.tokens = tokens
@@ -66,10 +70,41 @@ public struct QueryParser {
         return field
     }
 
+    /// A column name of an aggregate's result: a word, or a function as written (`p99(latency)`,
+    /// `count()`).
+    mutating func columnName() throws(QueryError) -> String {
+        let column = peek.column
+        let name = try rawColumnName()
+        if let columns = tableColumns, !columns.contains(name) {
+            throw QueryError(column: column, message: "expected one of the columns \(columns.joined(separator: ", ")), found '\(name)'")
+        }
+        return name
+    }
+
+    private mutating func rawColumnName() throws(QueryError) -> String {
+        guard case .word(var name) = peek.kind else {
+            throw QueryError(column: peek.column, message: "expected a column name, found \(peek.display)")
+        }
+        advance()
+        if accept(.leftParen) {
+            name += "("
+            if case .word(let inner) = peek.kind {
+                name += inner
+                advance()
+            }
+            guard accept(.rightParen) else {
+                throw QueryError(column: peek.column, message: "expected ')' in the column name '\(name)', found \(peek.display)")
+            }
+            name += ")"
+        }
+        return name
+    }
+
     static func unknownField(_ name: String, column: Int) -> QueryError {
         var message = "unknown field '\(name)'"
         if let hint = FieldRef.suggestion(for: name) { message += " (did you mean '\(hint)'?)" }
         message += "; fields: \(FieldRef.allNames.joined(separator: ", ")), since, until"
+        message += ", or a JSON path into the original event (objectRef.subresource, requestParameters.bucketName)"
         return QueryError(column: column, message: message)
     }
 

@@ -1,0 +1,118 @@
+import AuditCore
+
+/// Prints a query's results in an ``OutputFormat``: events as they stream in, or an
+/// aggregate's table. Bytes go to `write` (the CLI's buffered stdout).
+public final class ResultPrinter {
+    let format: OutputFormat
+    let colour: Bool
+    let projection: FieldsPipe?
+    let write: ([UInt8]) -> Void
+    /// Events printed so far.
+    private var printed = 0
+    /// `table` output: rows held until the column widths are known.
+    private var pending: [[String]] = []
+    private var layout: TableText?
+    /// Whether the output was an aggregate's table.
+    private var printedTable = false
+
+    /// Rows a terminal table holds to fit its column widths before it starts printing.
+    static let widthSampleRows = 100
+
+    public init(format: OutputFormat, colour: Bool, projection: FieldsPipe?, write: @escaping ([UInt8]) -> Void) {
+        self.format = format
+        self.colour = colour
+        self.projection = projection
+        self.write = write
+    }
+
+    private func write(_ text: String) { write(Array(text.utf8)) }
+
+    /// The event's cells for table and CSV output.
+    private func cells(_ event: AuditEvent) -> [String] {
+        if let projection { return projection.fields.map { $0.value(in: event) } }
+        return EventFormatter.cells(event)
+    }
+
+    private var eventColumns: [String] { projection?.columns ?? EventFormatter.columns }
+
+    /// Prints one event.
+    public func event(_ event: AuditEvent) {
+        defer { printed += 1 }
+        switch format {
+        case .text, .raw:
+            if let projection {
+                write(projection.text(event) + "\n")
+            } else if format == .raw {
+                write(event.raw + [0x0A])
+            } else {
+                write(EventFormatter.line(event) + "\n")
+            }
+        case .ndjson:
+            if let projection { write(projection.json(event) + "\n") } else { write(EventFormatter.ndjson(event) + [0x0A]) }
+        case .json:
+            write(printed == 0 ? "[\n" : ",\n")
+            if let projection { write(projection.json(event)) } else { write(EventFormatter.ndjson(event)) }
+        case .csv:
+            if printed == 0 { write(CSV.record(eventColumns)) }
+            write(CSV.record(cells(event)))
+        case .table:
+            if let layout {
+                write(layout.row(cells(event)) + "\n")
+                return
+            }
+            pending.append(cells(event))
+            if pending.count >= Self.widthSampleRows { flushPending() }
+        }
+    }
+
+    /// Fits the table to the held rows and prints them under the header.
+    private func flushPending() {
+        let columns = eventColumns
+        let layout = TableText(
+            header: columns, rows: pending, numeric: columns.map { _ in false }, colour: colour,
+            statusColumn: projection == nil ? 6 : columns.firstIndex(of: "code"))
+        self.layout = layout
+        write(layout.header(columns) + "\n")
+        for row in pending { write(layout.row(row) + "\n") }
+        pending = []
+    }
+
+    /// Ends the output of events (closes a JSON array, prints a short table); nothing after a table.
+    public func finish() {
+        guard !printedTable else { return }
+        switch format {
+        case .json: write(printed == 0 ? "[]\n" : "\n]\n")
+        case .table: if layout == nil, !pending.isEmpty { flushPending() }
+        default: break
+        }
+    }
+
+    /// Prints an aggregate's table.
+    public func table(_ table: ResultTable) {
+        printedTable = true
+        switch format {
+        case .text, .raw, .table:
+            let layout = TableText(
+                header: table.columns, rows: table.rows, numeric: table.numeric, colour: colour && format == .table)
+            write(layout.header(table.columns) + "\n")
+            for row in table.rows { write(layout.row(row) + "\n") }
+        case .csv:
+            write(CSV.record(table.columns))
+            for row in table.rows { write(CSV.record(row)) }
+        case .ndjson:
+            for row in table.rows { write(Self.json(row, table) + "\n") }
+        case .json:
+            write(table.rows.isEmpty ? "[]\n" : "[\n" + table.rows.map { Self.json($0, table) }.joined(separator: ",\n") + "\n]\n")
+        }
+    }
+
+    /// A row as a JSON object: numbers unquoted, empty cells omitted.
+    static func json(_ row: [String], _ table: ResultTable) -> String {
+        var members: [String] = []
+        for (i, cell) in row.enumerated() where !cell.isEmpty {
+            let value = table.numeric[i] && Double(cell) != nil ? cell : EventFormatter.jsonString(cell)
+            members.append(EventFormatter.jsonString(table.columns[i]) + ":" + value)
+        }
+        return "{" + members.joined(separator: ",") + "}"
+    }
+}
