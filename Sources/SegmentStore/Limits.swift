@@ -1,7 +1,7 @@
 /// Every limit and format constant of the store, in one place, each with its reason.
 public enum Limits {
     /// The segment format version written and the only one read; readers refuse others.
-    public static let formatVersion: UInt16 = 4
+    public static let formatVersion: UInt16 = 5
     /// Events per block: large enough for zlib to find repetition across events, small enough
     /// that a block decodes in about a millisecond and skipping one saves real work.
     public static let eventsPerBlock = 4_096
