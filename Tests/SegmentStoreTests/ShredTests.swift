@@ -206,3 +206,74 @@ struct ColumnChecksumTests {
         }
     }
 }
+
+@Suite("Raw values shared with field columns")
+struct ShredFieldReferenceTests {
+    /// k8s lines whose auditID, verb and user are also the events' fields, except every 25th
+    /// event whose id field differs from its raw auditID (as a normalizer might make it).
+    func events() -> [AuditEvent] {
+        var rng = SeededGenerator(seed: 12)
+        return (0..<1_000).map { k in
+            let id = (0..<4).map { _ in String(UInt32.random(in: 0...UInt32.max, using: &rng), radix: 16) }.joined(separator: "-")
+            let verb = ["get", "list", "delete"].randomElement(using: &rng)!
+            let line = EventBuilder.k8sLine(
+                auditID: id, verb: verb, user: "user-\(k % 7)", resource: "pods", namespace: "ns-\(k % 3)", name: "p\(k)",
+                time: "2026-11-25T12:00:\(10 + k % 50).\(100_000 + k)Z")
+            var fields = FieldValues()
+            fields[.id] = k % 25 == 0 ? "normalized-\(k)" : id
+            fields[.verb] = verb
+            fields[.user] = "user-\(k % 7)"
+            return AuditEvent(time: Int64(k), source: .k8sAudit, fields: fields, raw: Array(line.utf8))
+        }
+    }
+
+    @Test("a block refers to field columns for shared values, exceptions included, and reads back byte-identical")
+    func roundTrip() throws {
+        let events = events()
+        let body = Block.encode(events)
+        let view = try #require(BlockView(body: body))
+        #expect(view.loadRaw())
+        for k in 0..<events.count {
+            #expect(view.withRaw(k) { Array($0) } == events[k].raw, "event \(k)")
+        }
+        // Without the field columns the same raw bytes take more room.
+        let input = events.flatMap(\.raw)
+        let alone = input.withUnsafeBytes { ShredEncoder.encode($0, lengths: events.map(\.raw.count)) }
+        let fields = Field.allCases.map { field in
+            let (encoding, bytes, _) = ColumnEncoding.encode(events.map { $0.fields[field] })
+            return FieldColumn(encoding: encoding, bytes: bytes, rows: events.count)!
+        }
+        let shared = input.withUnsafeBytes { ShredEncoder.encode($0, lengths: events.map(\.raw.count), fields: fields) }
+        #expect(shared.count + 20 * events.count < alone.count)
+    }
+
+    @Test("a damaged field column that the raw column refers to fails the raw column too")
+    func damagedFieldColumn() throws {
+        let events = events()
+        var body = Block.encode(events)
+        // The id column is field raw value of .id: its payload offset comes from the directory.
+        let headSize = try #require(body.withUnsafeBytes { Block.verifiedHeadSize($0) })
+        var r = body.withUnsafeBytes { raw in
+            var r = ByteReader(raw, offset: BlockHeader.size)
+            let summary = Int(r.u32()!)
+            r.offset += summary + 2
+            return r.offset
+        }
+        var offset = headSize
+        for column in 0...(1 + Field.id.rawValue) {
+            let compressed = body.withUnsafeBytes { raw -> Int in
+                var rr = ByteReader(raw, offset: r + 1)
+                return Int(rr.u32()!)
+            }
+            if column == 1 + Field.id.rawValue {
+                body[offset + compressed / 2] ^= 0x20
+                break
+            }
+            offset += compressed
+            r += Block.directoryEntrySize
+        }
+        let view = try #require(BlockView(body: body))
+        #expect(view.loadRaw() == false)
+        #expect(view.damaged)
+    }
+}

@@ -19,7 +19,8 @@ import AuditCore
 ///                          `u8 source`
 ///       one per field      in ``Field`` order, see ``ColumnEncoding``
 ///       raw                the original bytes of every event in row order, ``ColumnEncoding/shredded``
-///                          (``ShredFormat``: per-key-path typed columns, byte-identical back)
+///                          (``ShredFormat``: per-key-path typed columns, byte-identical back;
+///                          values equal to a field column's are stored as references to it)
 ///
 /// A reader takes the fields it knows and ignores extra columns; a missing field is empty.
 public enum Block {
@@ -58,9 +59,12 @@ public enum Block {
         var summary = BlockSummary()
         for event in sorted { summary.sources |= 1 << event.source.rawValue }
         let summarized = Set(BlockSummary.fields.map(\.rawValue))
+        var fieldColumns: [FieldColumn] = []
         for field in Field.allCases {
             let (encoding, bytes, distinct) = ColumnEncoding.encode(sorted.map { $0.fields[field] })
             columns.append((encoding, bytes))
+            // Built from the encoded bytes, as a reader sees it: the raw column refers to it.
+            fieldColumns.append(FieldColumn(encoding: encoding, bytes: bytes, rows: sorted.count) ?? .empty)
             if summarized.contains(field.rawValue) {
                 // The column's dictionary is the field's distinct values: no second pass.
                 let small = distinct.map { $0.count <= Limits.summaryValues } ?? false
@@ -68,7 +72,7 @@ public enum Block {
             }
         }
         // Shredding here, on the parsing thread, leaves the encoder thread only DEFLATE to do.
-        let shredded = raw.bytes.withUnsafeBytes { ShredEncoder.encode($0, lengths: sorted.map(\.raw.count)) }
+        let shredded = raw.bytes.withUnsafeBytes { ShredEncoder.encode($0, lengths: sorted.map(\.raw.count), fields: fieldColumns) }
         columns.append((.shredded, shredded))
         var summaryBytes = ByteWriter()
         summary.encode(into: &summaryBytes)

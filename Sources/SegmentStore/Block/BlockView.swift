@@ -21,6 +21,8 @@ public final class BlockView {
     private var rawLengths: [UInt32] = []
     /// Field columns decoded so far, by field raw value.
     private var fieldColumns: [FieldColumn?]
+    /// Field raw values whose column was damaged (read as empty).
+    private var damagedFields = Set<Int>()
     /// The raw column, once asked for: the events' original bytes end to end.
     private var raw: [UInt8]?
     /// Whether a column failed its CRC or did not decode (then it reads as empty).
@@ -139,6 +141,7 @@ public final class BlockView {
             if let bytes = payload(index), let column = FieldColumn(encoding: directory[index].encoding, bytes: bytes, rows: count) {
                 decoded = column
             } else {
+                damagedFields.insert(field.rawValue)
                 noteDamage("column \(index) (\(field)) at byte \(directory[index].offset) of the block: does not decode")
             }
         }
@@ -152,8 +155,13 @@ public final class BlockView {
         if raw != nil { return true }
         let index = directory.count - 1
         guard let decoded = payload(index) else { return false }
+        // Values the raw column shares with field columns come from those (a damaged one fails it).
+        let field = { (k: Int) -> FieldColumn? in
+            let column = self.column(Field(rawValue: k)!)
+            return self.damagedFields.contains(k) ? nil : column
+        }
         guard directory[index].encoding == .shredded,
-            let events = decoded.withUnsafeBytes({ ShredDecoder.decode($0, eventCount: count) })
+            let events = decoded.withUnsafeBytes({ ShredDecoder.decode($0, eventCount: count, field: field) })
         else {
             noteDamage("raw column at byte \(directory[index].offset) of the block: shredded events do not decode")
             return false

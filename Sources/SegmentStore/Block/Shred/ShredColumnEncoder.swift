@@ -6,10 +6,12 @@ import Darwin
 
 /// Picks the kind of one value column and encodes it (see ``ShredColumnKind``).
 enum ShredColumnEncoder {
-    /// Encodes `values` (ranges of `input`): as integers or times when every value is one, else
-    /// as a dictionary when repetitive, else plain.
-    static func encode(_ values: [ShredValue], in input: UnsafeRawBufferPointer) -> (ShredColumnKind, [UInt8]) {
+    /// Encodes `values` (ranges of `input`): as references to a field column when they repeat
+    /// one, as integers or times when every value is one, else as a dictionary when repetitive,
+    /// else plain.
+    static func encode(_ values: [ShredValue], in input: UnsafeRawBufferPointer, fields: [FieldColumn]) -> (ShredColumnKind, [UInt8]) {
         let base = input.baseAddress!
+        if let payload = fieldReferences(values, base, fields) { return (.field, payload) }
         if let payload = integers(values, base) { return (.integer, payload) }
         if let payload = timestamps(values, base) { return (.timestamp, payload) }
         if let payload = dictionary(values, base) { return (.dictionary, payload) }
@@ -17,6 +19,44 @@ enum ShredColumnEncoder {
         for v in values { w.varint(UInt64(v.length)) }
         for v in values { w.bytes.append(contentsOf: UnsafeRawBufferPointer(start: base + Int(v.start), count: Int(v.length))) }
         return (.plain, w.bytes)
+    }
+
+    /// Share of a column's values that must equal a field's for the column to refer to it.
+    static let fieldShare = 0.9
+
+    /// A ``ShredColumnKind/field`` payload when at least ``fieldShare`` of the values equal the
+    /// same field of their events (the first few values pick the candidate fields), else nil.
+    private static func fieldReferences(_ values: [ShredValue], _ base: UnsafeRawPointer, _ fields: [FieldColumn]) -> [UInt8]? {
+        guard !values.isEmpty else { return nil }
+        @inline(__always) func equal(_ v: ShredValue, _ column: FieldColumn) -> Bool {
+            column.withValue(row: Int(v.event)) { f in
+                f.count == Int(v.length) && (f.count == 0 || memcmp(f.baseAddress!, base + Int(v.start), f.count) == 0)
+            }
+        }
+        let probes = values.prefix(4).filter { $0.length > 0 }
+        let candidates = fields.indices.filter { f in probes.contains { equal($0, fields[f]) } }
+        var best: (field: Int, misses: [Int])?
+        let allowed = Int(Double(values.count) * (1 - fieldShare))
+        for f in candidates {
+            var misses: [Int] = []
+            for (k, v) in values.enumerated() where !equal(v, fields[f]) {
+                misses.append(k)
+                if misses.count > allowed { break }
+            }
+            if misses.count <= allowed, misses.count < best?.misses.count ?? Int.max { best = (f, misses) }
+        }
+        guard let best else { return nil }
+        var w = ByteWriter(capacity: 8 + best.misses.count * 16)
+        w.u8(UInt8(best.field))
+        w.varint(UInt64(best.misses.count))
+        var next = 0
+        for k in best.misses {
+            w.varint(UInt64(k - next))
+            next = k + 1
+            let v = values[k]
+            w.lengthPrefixed(Array(UnsafeRawBufferPointer(start: base + Int(v.start), count: Int(v.length))))
+        }
+        return w.bytes
     }
 
     /// The value of a canonical integer spelling of at most 18 digits, else nil.
@@ -120,6 +160,8 @@ enum ShredColumnEncoder {
 struct ShredValue {
     var start: UInt32
     var length: UInt32
+    /// The event (row) the value belongs to.
+    var event: UInt32
 }
 
 /// Bytes compared and hashed by content, for dictionaries over a buffer that outlives them.

@@ -1,3 +1,5 @@
+import AuditCore
+
 /// Decodes the shredded stream of ``ShredFormat`` back into the events' original bytes.
 /// Every count, size and index is checked against the stream, so a damaged stream gives nil,
 /// never a trap or an unbounded allocation.
@@ -10,12 +12,17 @@ enum ShredDecoder {
     }
 
     /// One decoded value column: every value's bytes in `storage`, value k at
-    /// `starts[k] ..< starts[k] + lengths[k]`.
+    /// `starts[k] ..< starts[k] + lengths[k]`; for a ``ShredColumnKind/field`` column, the
+    /// field and only the exceptions are there (value `exceptions[j]` at `starts[j]`).
     private struct Column {
         var storage: [UInt8] = []
         var starts: [UInt32] = []
         var lengths: [UInt32] = []
         var next = 0
+        var count = 0
+        var field: FieldColumn?
+        var exceptions: [Int] = []
+        var nextException = 0
     }
 
     /// A template cut at its slot markers: literal k is `bytes[literalStarts[k] ..< literalEnds[k]]`,
@@ -27,8 +34,9 @@ enum ShredDecoder {
         var columns: [Int] = []
     }
 
-    /// Decodes `stream`, which must hold exactly `eventCount` events.
-    static func decode(_ stream: UnsafeRawBufferPointer, eventCount: Int) -> Events? {
+    /// Decodes `stream`, which must hold exactly `eventCount` events; `field(k)` gives the block's
+    /// column of field raw value k, or nil when it is damaged.
+    static func decode(_ stream: UnsafeRawBufferPointer, eventCount: Int, field: (Int) -> FieldColumn? = { _ in nil }) -> Events? {
         var r = ByteReader(stream)
         guard r.u8() == ShredFormat.version, let n = r.varint(), n == UInt64(eventCount),
             let total = r.varint(), total <= UInt64(Limits.maxBlockFrameBytes) * 64,
@@ -71,7 +79,7 @@ enum ShredDecoder {
         for _ in 0..<columnCount {
             guard let kind = r.u8().flatMap(ShredColumnKind.init(rawValue:)), let count = r.varint(),
                 count <= total + 1, let payload = r.lengthPrefixed(),
-                let column = decodeColumn(kind, count: Int(count), payload)
+                let column = decodeColumn(kind, count: Int(count), payload, field)
             else { return nil }
             columns.append(column)
         }
@@ -86,7 +94,7 @@ enum ShredDecoder {
         starts.reserveCapacity(eventCount)
         lengths.reserveCapacity(eventCount)
         var nextVerbatim = 0
-        for number in eventTemplates {
+        for (event, number) in eventTemplates.enumerated() {
             let start = out.count
             if number == 0 {
                 out.append(contentsOf: verbatim[nextVerbatim])
@@ -97,10 +105,21 @@ enum ShredDecoder {
                     out.append(contentsOf: UnsafeRawBufferPointer(rebasing: t.bytes[t.literalStarts[k]..<t.literalEnds[k]]))
                     let c = t.columns[k]
                     let v = columns[c].next
-                    guard v < columns[c].starts.count else { return nil }
+                    guard v < columns[c].count else { return nil }
                     columns[c].next = v + 1
-                    let s = Int(columns[c].starts[v])
-                    let e = s + Int(columns[c].lengths[v])
+                    var j = v
+                    if let field = columns[c].field {
+                        let x = columns[c].nextException
+                        if x < columns[c].exceptions.count, columns[c].exceptions[x] == v {
+                            columns[c].nextException = x + 1
+                            j = x
+                        } else {
+                            field.withValue(row: event) { out.append(contentsOf: $0) }
+                            continue
+                        }
+                    }
+                    let s = Int(columns[c].starts[j])
+                    let e = s + Int(columns[c].lengths[j])
                     columns[c].storage.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[s..<e])) }
                 }
                 let last = t.columns.count
@@ -114,9 +133,12 @@ enum ShredDecoder {
         return Events(bytes: out, starts: starts, lengths: lengths)
     }
 
-    private static func decodeColumn(_ kind: ShredColumnKind, count: Int, _ payload: UnsafeRawBufferPointer) -> Column? {
+    private static func decodeColumn(
+        _ kind: ShredColumnKind, count: Int, _ payload: UnsafeRawBufferPointer, _ fieldColumn: (Int) -> FieldColumn?
+    ) -> Column? {
         var r = ByteReader(payload)
         var c = Column()
+        c.count = count
         c.starts.reserveCapacity(count)
         c.lengths.reserveCapacity(count)
         switch kind {
@@ -156,6 +178,21 @@ enum ShredDecoder {
                 c.starts.append(entryStarts[index])
                 c.lengths.append(entryLengths[index])
             }
+        case .field:
+            guard let f = r.u8(), Int(f) < Field.fieldCount, let column = fieldColumn(Int(f)),
+                let exceptions = r.varint(), exceptions <= UInt64(count)
+            else { return nil }
+            c.field = column
+            var next = 0
+            for _ in 0..<exceptions {
+                guard let gap = r.varint(), gap < UInt64(count), next + Int(gap) < count, let value = r.lengthPrefixed() else { return nil }
+                c.exceptions.append(next + Int(gap))
+                next += Int(gap) + 1
+                c.starts.append(UInt32(c.storage.count))
+                c.lengths.append(UInt32(value.count))
+                c.storage.append(contentsOf: value)
+            }
+            guard r.remaining == 0 else { return nil }
         case .integer:
             var previous: Int64 = 0
             c.storage.reserveCapacity(count * 4)

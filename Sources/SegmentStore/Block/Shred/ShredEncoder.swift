@@ -1,12 +1,16 @@
 /// Encodes the original bytes of a block's events into the shredded stream of ``ShredFormat``.
 enum ShredEncoder {
-    /// Shreds the events laid end to end in `input`, `lengths[k]` bytes each, in order.
-    static func encode(_ input: UnsafeRawBufferPointer, lengths: [Int]) -> [UInt8] {
-        encodeCounting(input, lengths: lengths).stream
+    /// Shreds the events laid end to end in `input`, `lengths[k]` bytes each, in order. `fields`
+    /// are the block's field columns by field raw value (row k = event k): values that repeat
+    /// them are stored as references (none given: nothing is).
+    static func encode(_ input: UnsafeRawBufferPointer, lengths: [Int], fields: [FieldColumn] = []) -> [UInt8] {
+        encodeCounting(input, lengths: lengths, fields: fields).stream
     }
 
-    /// ``encode(_:lengths:)``, also telling how many events were stored verbatim (not strict JSON).
-    static func encodeCounting(_ input: UnsafeRawBufferPointer, lengths: [Int]) -> (stream: [UInt8], verbatim: Int) {
+    /// ``encode(_:lengths:fields:)``, also telling how many events were stored verbatim (not strict JSON).
+    static func encodeCounting(
+        _ input: UnsafeRawBufferPointer, lengths: [Int], fields: [FieldColumn] = []
+    ) -> (stream: [UInt8], verbatim: Int) {
         var scanner = ShredScanner()
         var templateNumbers: [[UInt8]: Int] = [:]
         var templates: [(bytes: [UInt8], columns: [Int32])] = []
@@ -17,11 +21,11 @@ enum ShredEncoder {
         var columns: [[ShredValue]] = []
 
         var offset = 0
-        for length in lengths {
+        for (event, length) in lengths.enumerated() {
             defer { offset += length }
             guard length <= ShredFormat.maxEventBytes, scanner.scan(input, start: offset, count: length) else {
                 eventTemplates.append(0)
-                verbatim.append(ShredValue(start: UInt32(offset), length: UInt32(length)))
+                verbatim.append(ShredValue(start: UInt32(offset), length: UInt32(length), event: UInt32(event)))
                 continue
             }
             if columnOfPath.count < Int(scanner.pathCount) {
@@ -34,7 +38,7 @@ enum ShredEncoder {
                     columnOfPath[Int(slot.path)] = column
                     columns.append([])
                 }
-                columns[Int(column)].append(ShredValue(start: UInt32(slot.start), length: UInt32(slot.length)))
+                columns[Int(column)].append(ShredValue(start: UInt32(slot.start), length: UInt32(slot.length), event: UInt32(event)))
             }
             if let number = templateNumbers[scanner.template] {
                 eventTemplates.append(number + 1)
@@ -63,7 +67,7 @@ enum ShredEncoder {
         }
         w.varint(UInt64(columns.count))
         for values in columns {
-            let (kind, payload) = ShredColumnEncoder.encode(values, in: input)
+            let (kind, payload) = ShredColumnEncoder.encode(values, in: input, fields: fields)
             w.u8(kind.rawValue)
             w.varint(UInt64(values.count))
             w.lengthPrefixed(payload)

@@ -14,6 +14,8 @@
 ///     per verbatim event: varint size (B), its bytes
 ///     varint  columns; per column: u8 ``ShredColumnKind``, varint values, varint payload size (B),
 ///             payload (see ``ShredColumnKind``); values are in event order, then slot order
+///
+/// Decoding needs the block's field columns (``ShredColumnKind/field``).
 enum ShredFormat {
     /// Stream layout version written and read.
     static let version: UInt8 = 1
@@ -39,6 +41,12 @@ enum ShredColumnKind: UInt8 {
     /// of the column; per value u8 its fraction digits; per value the zigzag varint of the
     /// difference, in units of 10^−unit s, from the previous value (first: from 0).
     case timestamp = 3
+    /// (Nearly) every value equals the event's value of a normalized field column of the block
+    /// (``Field``), such as the audit ID or the URI: u8 field raw value, varint exceptions, per
+    /// exception the varint number of its value (counted from the previous exception + 1), its
+    /// varint size (B) and bytes. The field columns are kept for queries anyway, so the raw
+    /// column then stores those values once instead of twice.
+    case field = 4
 }
 
 @inline(__always) func zigzag(_ v: Int64) -> UInt64 { UInt64(bitPattern: (v << 1) ^ (v >> 63)) }
