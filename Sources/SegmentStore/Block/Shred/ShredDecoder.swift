@@ -1,5 +1,34 @@
 import AuditCore
 
+extension FieldColumn {
+    /// Appends the bytes of rows `0..<rows` to `arena` (a dictionary's entries once) and each
+    /// row's range in it; false when the column has fewer rows.
+    func appendRows(_ rows: Int, into arena: inout [UInt8], starts: inout [Int], lengths: inout [Int]) -> Bool {
+        let base = arena.count
+        switch self {
+        case .empty:
+            starts.append(contentsOf: repeatElement(base, count: rows))
+            lengths.append(contentsOf: repeatElement(0, count: rows))
+        case .dictionary(let storage, let entryStarts, let entryLengths, let indices):
+            guard indices.count >= rows else { return false }
+            arena.append(contentsOf: storage)
+            for row in 0..<rows {
+                let k = Int(indices[row])
+                starts.append(base + Int(entryStarts[k]))
+                lengths.append(Int(entryLengths[k]))
+            }
+        case .plain(let storage, let rowStarts, let rowLengths):
+            guard rowStarts.count >= rows else { return false }
+            arena.append(contentsOf: storage)
+            for row in 0..<rows {
+                starts.append(base + Int(rowStarts[row]))
+                lengths.append(Int(rowLengths[row]))
+            }
+        }
+        return true
+    }
+}
+
 /// Decodes the shredded stream of ``ShredFormat`` back into the events' original bytes.
 /// Every count, size and index is checked against the stream, so a damaged stream gives nil,
 /// never a trap or an unbounded allocation.
@@ -18,20 +47,10 @@ enum ShredDecoder {
         var storage: [UInt8] = []
         var starts: [UInt32] = []
         var lengths: [UInt32] = []
-        var next = 0
         var count = 0
         var field: FieldColumn?
+        var fieldNumber = -1
         var exceptions: [Int] = []
-        var nextException = 0
-    }
-
-    /// A template cut at its slot markers: literal k is `bytes[literalStarts[k] ..< literalEnds[k]]`,
-    /// followed by a value of `columns[k]` (none after the last literal).
-    private struct Template {
-        var bytes: UnsafeRawBufferPointer
-        var literalStarts: [Int] = []
-        var literalEnds: [Int] = []
-        var columns: [Int] = []
     }
 
     /// Decodes `stream`, which must hold exactly `eventCount` events; `field(k)` gives the block's
@@ -39,26 +58,36 @@ enum ShredDecoder {
     static func decode(_ stream: UnsafeRawBufferPointer, eventCount: Int, field: (Int) -> FieldColumn? = { _ in nil }) -> Events? {
         var r = ByteReader(stream)
         guard r.u8() == ShredFormat.version, let n = r.varint(), n == UInt64(eventCount),
-            let total = r.varint(), total <= UInt64(Limits.maxBlockFrameBytes) * 64,
+            let totalSize = r.varint(), totalSize <= UInt64(Limits.maxBlockFrameBytes) * 64,
             let templateCount = r.varint(), templateCount <= UInt64(r.remaining)
         else { return nil }
-        var templates: [Template] = []
-        templates.reserveCapacity(Int(templateCount))
+        let total = Int(totalSize)
+        // Templates, flattened: template t is pieces templateFirst[t] ..< templateFirst[t + 1]; a
+        // piece is a literal (offset and size in `stream`) then a value of its column (−1: none).
+        var templateFirst: [Int] = []
+        var pieceStart: [Int] = []
+        var pieceLength: [Int] = []
+        var pieceColumn: [Int] = []
+        templateFirst.reserveCapacity(Int(templateCount) + 1)
         for _ in 0..<templateCount {
-            guard let bytes = r.lengthPrefixed() else { return nil }
-            var t = Template(bytes: bytes)
-            var start = 0
-            for (k, b) in bytes.enumerated() where b == ShredFormat.slotMarker {
-                t.literalStarts.append(start)
-                t.literalEnds.append(k)
-                start = k + 1
+            templateFirst.append(pieceStart.count)
+            guard let size = r.varint(), size <= UInt64(r.remaining) else { return nil }
+            let from = r.offset
+            let to = from + Int(size)
+            r.offset = to
+            var start = from
+            for k in from..<to where stream[k] == ShredFormat.slotMarker {
                 guard let column = r.varint(), column <= UInt64(Int32.max) else { return nil }
-                t.columns.append(Int(column))
+                pieceStart.append(start)
+                pieceLength.append(k - start)
+                pieceColumn.append(Int(column))
+                start = k + 1
             }
-            t.literalStarts.append(start)
-            t.literalEnds.append(bytes.count)
-            templates.append(t)
+            pieceStart.append(start)
+            pieceLength.append(to - start)
+            pieceColumn.append(-1)
         }
+        templateFirst.append(pieceStart.count)
         var eventTemplates: [Int] = []
         eventTemplates.reserveCapacity(eventCount)
         var verbatimCount = 0
@@ -67,70 +96,134 @@ enum ShredDecoder {
             if number == 0 { verbatimCount += 1 }
             eventTemplates.append(Int(number))
         }
-        var verbatim: [UnsafeRawBufferPointer] = []
+        var verbatim: [(start: Int, length: Int)] = []
         verbatim.reserveCapacity(verbatimCount)
         for _ in 0..<verbatimCount {
-            guard let bytes = r.lengthPrefixed() else { return nil }
-            verbatim.append(bytes)
+            guard let size = r.varint(), size <= UInt64(r.remaining) else { return nil }
+            verbatim.append((r.offset, Int(size)))
+            r.offset += Int(size)
         }
         guard let columnCount = r.varint(), columnCount <= UInt64(r.remaining) else { return nil }
         var columns: [Column] = []
         columns.reserveCapacity(Int(columnCount))
         for _ in 0..<columnCount {
             guard let kind = r.u8().flatMap(ShredColumnKind.init(rawValue:)), let count = r.varint(),
-                count <= total + 1, let payload = r.lengthPrefixed(),
+                count <= totalSize + 1, let payload = r.lengthPrefixed(),
                 let column = decodeColumn(kind, count: Int(count), payload, field)
             else { return nil }
             columns.append(column)
         }
-        guard r.remaining == 0 else { return nil }
-        for t in templates where t.columns.contains(where: { $0 >= columns.count }) { return nil }
+        guard r.remaining == 0, pieceColumn.allSatisfy({ $0 < columns.count }) else { return nil }
 
-        // Assemble: literals from the template, values from their columns in order.
-        var out: [UInt8] = []
-        out.reserveCapacity(Int(total))
-        var starts: [UInt32] = []
-        var lengths: [UInt32] = []
-        starts.reserveCapacity(eventCount)
-        lengths.reserveCapacity(eventCount)
-        var nextVerbatim = 0
-        for (event, number) in eventTemplates.enumerated() {
-            let start = out.count
-            if number == 0 {
-                out.append(contentsOf: verbatim[nextVerbatim])
-                nextVerbatim += 1
-            } else {
-                let t = templates[number - 1]
-                for k in 0..<t.columns.count {
-                    out.append(contentsOf: UnsafeRawBufferPointer(rebasing: t.bytes[t.literalStarts[k]..<t.literalEnds[k]]))
-                    let c = t.columns[k]
-                    let v = columns[c].next
-                    guard v < columns[c].count else { return nil }
-                    columns[c].next = v + 1
-                    var j = v
-                    if let field = columns[c].field {
-                        let x = columns[c].nextException
-                        if x < columns[c].exceptions.count, columns[c].exceptions[x] == v {
-                            columns[c].nextException = x + 1
-                            j = x
-                        } else {
-                            field.withValue(row: event) { out.append(contentsOf: $0) }
-                            continue
+        // Every value's bytes in one arena; per column its values' ranges in valueStart/valueLength
+        // from columnFirst[c]; for a field column, per row its field value's range from rowFirst[c].
+        var arena: [UInt8] = []
+        var valueStart: [Int] = []
+        var valueLength: [Int] = []
+        var exceptionIndex: [Int] = []  // per value slot of a field column: which value it replaces
+        var columnFirst: [Int] = []
+        var columnCountOf: [Int] = []  // values of each column
+        var slotsOf: [Int] = []  // values stored in each column (a field column: its exceptions)
+        var rowFirst: [Int] = []  // −1: not a field column
+        var rowStart: [Int] = []
+        var rowLength: [Int] = []
+        var fieldRows: [Int: Int] = [:]  // field number → offset in rowStart
+        for c in columns {
+            let base = arena.count
+            arena.append(contentsOf: c.storage)
+            columnFirst.append(valueStart.count)
+            for k in c.starts.indices {
+                valueStart.append(base + Int(c.starts[k]))
+                valueLength.append(Int(c.lengths[k]))
+                exceptionIndex.append(k < c.exceptions.count ? c.exceptions[k] : -1)
+            }
+            columnCountOf.append(c.count)
+            slotsOf.append(c.starts.count)
+            guard let field = c.field else {
+                rowFirst.append(-1)
+                continue
+            }
+            if let first = fieldRows[c.fieldNumber] {
+                rowFirst.append(first)
+                continue
+            }
+            let first = rowStart.count
+            fieldRows[c.fieldNumber] = first
+            rowFirst.append(first)
+            guard field.appendRows(eventCount, into: &arena, starts: &rowStart, lengths: &rowLength) else { return nil }
+        }
+
+        var starts = [UInt32](repeating: 0, count: eventCount)
+        var lengths = [UInt32](repeating: 0, count: eventCount)
+        // Per column: values used so far, exceptions used so far.
+        let next = UnsafeMutableBufferPointer<Int>.allocate(capacity: max(columns.count * 2, 1))
+        next.initialize(repeating: 0)
+        defer { next.deallocate() }
+        let exceptionBase = columns.count
+        var ok = true
+        let out = [UInt8](unsafeUninitializedCapacity: max(total, 1)) { out, initialized in
+            initialized = 0
+            guard let o = out.baseAddress, let s = stream.baseAddress else {
+                ok = total == 0 && eventTemplates.allSatisfy { $0 == 0 } && verbatim.allSatisfy { $0.length == 0 }
+                if ok { starts = Array(repeating: 0, count: eventCount); lengths = starts }
+                return
+            }
+            arena.withUnsafeBytes { arenaBytes in
+                let a = arenaBytes.baseAddress ?? UnsafeRawPointer(s)
+                var at = 0
+                var nextVerbatim = 0
+                @inline(__always) func copy(_ from: UnsafeRawPointer, _ count: Int) -> Bool {
+                    guard count <= total - at else { return false }
+                    if count <= 16 {
+                        // Most pieces are a few bytes: a loop beats a memmove call.
+                        var k = 0
+                        while k < count {
+                            (o + at + k).initialize(to: from.load(fromByteOffset: k, as: UInt8.self))
+                            k += 1
+                        }
+                    } else {
+                        (o + at).initialize(from: from.assumingMemoryBound(to: UInt8.self), count: count)
+                    }
+                    at += count
+                    return true
+                }
+                events: for (event, number) in eventTemplates.enumerated() {
+                    let start = at
+                    if number == 0 {
+                        let v = verbatim[nextVerbatim]
+                        nextVerbatim += 1
+                        guard copy(s + v.start, v.length) else { ok = false; break events }
+                    } else {
+                        for piece in templateFirst[number - 1]..<templateFirst[number] {
+                            guard copy(s + pieceStart[piece], pieceLength[piece]) else { ok = false; break events }
+                            let c = pieceColumn[piece]
+                            if c < 0 { break }
+                            let v = next[c]
+                            guard v < columnCountOf[c] else { ok = false; break events }
+                            next[c] = v + 1
+                            let rows = rowFirst[c]
+                            var slot = columnFirst[c] + v
+                            if rows >= 0 {
+                                let x = next[exceptionBase + c]
+                                if x < slotsOf[c], exceptionIndex[columnFirst[c] + x] == v {
+                                    next[exceptionBase + c] = x + 1
+                                    slot = columnFirst[c] + x
+                                } else {
+                                    guard copy(a + rowStart[rows + event], rowLength[rows + event]) else { ok = false; break events }
+                                    continue
+                                }
+                            }
+                            guard copy(a + valueStart[slot], valueLength[slot]) else { ok = false; break events }
                         }
                     }
-                    let s = Int(columns[c].starts[j])
-                    let e = s + Int(columns[c].lengths[j])
-                    columns[c].storage.withUnsafeBytes { out.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[s..<e])) }
+                    starts[event] = UInt32(start)
+                    lengths[event] = UInt32(at - start)
                 }
-                let last = t.columns.count
-                out.append(contentsOf: UnsafeRawBufferPointer(rebasing: t.bytes[t.literalStarts[last]..<t.literalEnds[last]]))
+                initialized = at
+                ok = ok && at == total
             }
-            guard out.count <= Int(total) else { return nil }
-            starts.append(UInt32(start))
-            lengths.append(UInt32(out.count - start))
         }
-        guard out.count == Int(total) else { return nil }
-        return Events(bytes: out, starts: starts, lengths: lengths)
+        return ok ? Events(bytes: out, starts: starts, lengths: lengths) : nil
     }
 
     private static func decodeColumn(
@@ -183,6 +276,7 @@ enum ShredDecoder {
                 let exceptions = r.varint(), exceptions <= UInt64(count)
             else { return nil }
             c.field = column
+            c.fieldNumber = Int(f)
             var next = 0
             for _ in 0..<exceptions {
                 guard let gap = r.varint(), gap < UInt64(count), next + Int(gap) < count, let value = r.lengthPrefixed() else { return nil }

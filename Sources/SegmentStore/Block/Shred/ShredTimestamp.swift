@@ -43,6 +43,10 @@ enum ShredTimestamp {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let rest = seconds - days * 86_400
         let (y, m, d) = civilFromDays(days)
+        @inline(__always) func two(_ v: Int64) {
+            out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v / 10))
+            out.append(UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: v % 10))
+        }
         func put(_ v: Int64, _ width: Int) {
             var divisor: Int64 = 1
             for _ in 1..<width { divisor *= 10 }
@@ -53,17 +57,18 @@ enum ShredTimestamp {
                 divisor /= 10
             }
         }
-        put(y, 4)
+        two(y / 100)
+        two(y % 100)
         out.append(UInt8(ascii: "-"))
-        put(m, 2)
+        two(m)
         out.append(UInt8(ascii: "-"))
-        put(d, 2)
+        two(d)
         out.append(UInt8(ascii: "T"))
-        put(rest / 3_600, 2)
+        two(rest / 3_600)
         out.append(UInt8(ascii: ":"))
-        put(rest / 60 % 60, 2)
+        two(rest / 60 % 60)
         out.append(UInt8(ascii: ":"))
-        put(rest % 60, 2)
+        two(rest % 60)
         if digits > 0 {
             out.append(UInt8(ascii: "."))
             put(fraction, digits)
