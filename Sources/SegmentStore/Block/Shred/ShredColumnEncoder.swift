@@ -123,18 +123,35 @@ enum ShredColumnEncoder {
 
     /// A dictionary payload, or nil when the values are mostly distinct (IDs, URIs).
     private static func dictionary(_ values: [ShredValue], _ base: UnsafeRawPointer) -> [UInt8]? {
-        var ids: [ByteKey: UInt32] = [:]
+        // Open addressing over FNV-1a hashes: a `Dictionary` would run SipHash per value.
+        var size = 16
+        while size < values.count * 2 { size *= 2 }
+        let mask = size - 1
+        var table = [Int32](repeating: -1, count: size)
         var order: [ShredValue] = []
         var indices: [UInt32] = []
         indices.reserveCapacity(values.count)
         for v in values {
-            let key = ByteKey(p: base + Int(v.start), count: Int(v.length))
-            if let id = ids[key] {
-                indices.append(id)
+            let p = base + Int(v.start)
+            let n = Int(v.length)
+            var h: UInt64 = 0xCBF2_9CE4_8422_2325
+            for k in 0..<n { h = (h ^ UInt64(p.load(fromByteOffset: k, as: UInt8.self))) &* 0x0000_0100_0000_01B3 }
+            var slot = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
+            var found: UInt32?
+            while table[slot] >= 0 {
+                let e = order[Int(table[slot])]
+                if Int(e.length) == n && (n == 0 || memcmp(base + Int(e.start), p, n) == 0) {
+                    found = UInt32(table[slot])
+                    break
+                }
+                slot = (slot + 1) & mask
+            }
+            if let found {
+                indices.append(found)
                 continue
             }
             let id = UInt32(order.count)
-            ids[key] = id
+            table[slot] = Int32(id)
             order.append(v)
             indices.append(id)
             if order.count > values.count / 2 && order.count > 16 { return nil }
@@ -162,18 +179,4 @@ struct ShredValue {
     var length: UInt32
     /// The event (row) the value belongs to.
     var event: UInt32
-}
-
-/// Bytes compared and hashed by content, for dictionaries over a buffer that outlives them.
-struct ByteKey: Hashable {
-    let p: UnsafeRawPointer
-    let count: Int
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(bytes: UnsafeRawBufferPointer(start: p, count: count))
-    }
-
-    static func == (a: ByteKey, b: ByteKey) -> Bool {
-        a.count == b.count && (a.count == 0 || memcmp(a.p, b.p, a.count) == 0)
-    }
 }

@@ -25,16 +25,14 @@ struct ShredScanner {
     var slots: [Slot] = []
     /// Number of distinct key paths seen in the block (the next path id).
     private(set) var pathCount: Int32 = 0
-    /// Key paths seen in the block: (parent path, hash of the key's raw bytes) → path id.
+    /// Key paths seen in the block: (parent path, hash of the key's raw bytes) → path id, in an
+    /// open-addressing table (a `Dictionary` spent more time hashing than the scan itself).
     /// A hash collision only puts two paths in one column: still exact, slightly larger.
-    private var paths: [PathKey: Int32] = [:]
+    private var tableParents: [Int32] = Array(repeating: 0, count: 256)
+    private var tableKeys: [UInt64] = Array(repeating: 0, count: 256)
+    private var tableIds: [Int32] = Array(repeating: -1, count: 256)
     /// The open containers, innermost last.
     private var stack: [Frame] = []
-
-    private struct PathKey: Hashable {
-        var parent: Int32
-        var key: UInt64
-    }
 
     /// An open container: an object's own path, or an array's element path.
     private struct Frame {
@@ -47,13 +45,44 @@ struct ShredScanner {
     /// The key hash of the path of a scalar event (a value at the top level).
     private static let rootKey: UInt64 = 0x5851_F42D_4C95_7F2D
 
+    @inline(__always)
     private mutating func intern(_ parent: Int32, _ key: UInt64) -> Int32 {
-        let k = PathKey(parent: parent, key: key)
-        if let id = paths[k] { return id }
+        let mask = tableIds.count - 1
+        var h = key ^ (UInt64(UInt32(bitPattern: parent)) &* 0x9E37_79B9_7F4A_7C15)
+        h ^= h >> 29
+        var slot = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let id = tableIds[slot]
+            if id < 0 { break }
+            if tableKeys[slot] == key && tableParents[slot] == parent { return id }
+            slot = (slot + 1) & mask
+        }
         let id = pathCount
         pathCount += 1
-        paths[k] = id
+        tableIds[slot] = id
+        tableKeys[slot] = key
+        tableParents[slot] = parent
+        if Int(pathCount) * 2 > tableIds.count { grow() }
         return id
+    }
+
+    /// Doubles the path table, keeping at most half of it used.
+    private mutating func grow() {
+        let (parents, keys, ids) = (tableParents, tableKeys, tableIds)
+        let size = ids.count * 2
+        tableParents = Array(repeating: 0, count: size)
+        tableKeys = Array(repeating: 0, count: size)
+        tableIds = Array(repeating: -1, count: size)
+        let mask = size - 1
+        for k in ids.indices where ids[k] >= 0 {
+            var h = keys[k] ^ (UInt64(UInt32(bitPattern: parents[k])) &* 0x9E37_79B9_7F4A_7C15)
+            h ^= h >> 29
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while tableIds[slot] >= 0 { slot = (slot + 1) & mask }
+            tableIds[slot] = ids[k]
+            tableKeys[slot] = keys[k]
+            tableParents[slot] = parents[k]
+        }
     }
 
     /// Scans the event at `start ..< start + count` of `input`; false when it is not strict JSON
