@@ -40,11 +40,11 @@ enum ShredDecoder {
         var lengths: [UInt32]
     }
 
-    /// One decoded value column: every value's bytes in `storage`, value k at
-    /// `starts[k] ..< starts[k] + lengths[k]`; for a ``ShredColumnKind/field`` column, the
-    /// field and only the exceptions are there (value `exceptions[j]` at `starts[j]`).
+    /// One decoded value column: every value's bytes in the decoder's arena from `base`, value k
+    /// at `base + starts[k] ..< base + starts[k] + lengths[k]`; for a ``ShredColumnKind/field``
+    /// column, the field and only the exceptions are there (value `exceptions[j]` at `starts[j]`).
     private struct Column {
-        var storage: [UInt8] = []
+        var base = 0
         var starts: [UInt32] = []
         var lengths: [UInt32] = []
         var count = 0
@@ -106,18 +106,20 @@ enum ShredDecoder {
         guard let columnCount = r.varint(), columnCount <= UInt64(r.remaining) else { return nil }
         var columns: [Column] = []
         columns.reserveCapacity(Int(columnCount))
+        // Every value's bytes in one arena, written once by the column decoders.
+        var arena: [UInt8] = []
+        arena.reserveCapacity(total)
         for _ in 0..<columnCount {
             guard let kind = r.u8().flatMap(ShredColumnKind.init(rawValue:)), let count = r.varint(),
                 count <= totalSize + 1, let payload = r.lengthPrefixed(),
-                let column = decodeColumn(kind, count: Int(count), payload, field)
+                let column = decodeColumn(kind, count: Int(count), payload, field, &arena)
             else { return nil }
             columns.append(column)
         }
         guard r.remaining == 0, pieceColumn.allSatisfy({ $0 < columns.count }) else { return nil }
 
-        // Every value's bytes in one arena; per column its values' ranges in valueStart/valueLength
-        // from columnFirst[c]; for a field column, per row its field value's range from rowFirst[c].
-        var arena: [UInt8] = []
+        // Per column its values' ranges in the arena in valueStart/valueLength from columnFirst[c];
+        // for a field column, per row its field value's range from rowFirst[c].
         var valueStart: [Int] = []
         var valueLength: [Int] = []
         var exceptionIndex: [Int] = []  // per value slot of a field column: which value it replaces
@@ -129,8 +131,7 @@ enum ShredDecoder {
         var rowLength: [Int] = []
         var fieldRows: [Int: Int] = [:]  // field number → offset in rowStart
         for c in columns {
-            let base = arena.count
-            arena.append(contentsOf: c.storage)
+            let base = c.base
             columnFirst.append(valueStart.count)
             for k in c.starts.indices {
                 valueStart.append(base + Int(c.starts[k]))
@@ -227,10 +228,12 @@ enum ShredDecoder {
     }
 
     private static func decodeColumn(
-        _ kind: ShredColumnKind, count: Int, _ payload: UnsafeRawBufferPointer, _ fieldColumn: (Int) -> FieldColumn?
+        _ kind: ShredColumnKind, count: Int, _ payload: UnsafeRawBufferPointer, _ fieldColumn: (Int) -> FieldColumn?,
+        _ arena: inout [UInt8]
     ) -> Column? {
         var r = ByteReader(payload)
         var c = Column()
+        c.base = arena.count
         c.count = count
         c.starts.reserveCapacity(count)
         c.lengths.reserveCapacity(count)
@@ -244,7 +247,7 @@ enum ShredDecoder {
                 offset += Int(length)
             }
             guard offset == r.remaining else { return nil }
-            c.storage = Array(UnsafeRawBufferPointer(rebasing: payload[r.offset...]))
+            arena.append(contentsOf: UnsafeRawBufferPointer(rebasing: payload[r.offset...]))
         case .dictionary:
             guard let n = r.varint(), n <= UInt64(payload.count) else { return nil }
             var entryStarts: [UInt32] = []
@@ -257,7 +260,7 @@ enum ShredDecoder {
                 offset += Int(length)
             }
             guard offset <= r.remaining else { return nil }
-            c.storage = Array(UnsafeRawBufferPointer(rebasing: payload[r.offset..<(r.offset + offset)]))
+            arena.append(contentsOf: UnsafeRawBufferPointer(rebasing: payload[r.offset..<(r.offset + offset)]))
             r.offset += offset
             guard let width = r.u8(), [1, 2, 4].contains(width), r.remaining == count * Int(width) else { return nil }
             for _ in 0..<count {
@@ -282,21 +285,20 @@ enum ShredDecoder {
                 guard let gap = r.varint(), gap < UInt64(count), next + Int(gap) < count, let value = r.lengthPrefixed() else { return nil }
                 c.exceptions.append(next + Int(gap))
                 next += Int(gap) + 1
-                c.starts.append(UInt32(c.storage.count))
+                c.starts.append(UInt32(arena.count - c.base))
                 c.lengths.append(UInt32(value.count))
-                c.storage.append(contentsOf: value)
+                arena.append(contentsOf: value)
             }
             guard r.remaining == 0 else { return nil }
         case .integer:
             var previous: Int64 = 0
-            c.storage.reserveCapacity(count * 4)
             for _ in 0..<count {
                 guard let delta = r.varint() else { return nil }
                 previous = previous &+ unzigzag(delta)
-                let start = c.storage.count
-                appendDecimal(previous, to: &c.storage)
+                let start = arena.count - c.base
+                appendDecimal(previous, to: &arena)
                 c.starts.append(UInt32(start))
-                c.lengths.append(UInt32(c.storage.count - start))
+                c.lengths.append(UInt32(arena.count - c.base - start))
             }
             guard r.remaining == 0 else { return nil }
         case .timestamp:
@@ -306,7 +308,6 @@ enum ShredDecoder {
             var scale: Int64 = 1
             for _ in 0..<unit { scale *= 10 }
             var previous: Int64 = 0
-            c.storage.reserveCapacity(count * 28)
             for k in 0..<count {
                 let digits = Int(payload[digitsStart + k])
                 guard digits <= Int(unit), let delta = r.varint() else { return nil }
@@ -320,10 +321,10 @@ enum ShredDecoder {
                 for _ in digits..<Int(unit) { fraction /= 10 }
                 // Years past 9999 cannot come from a parsed value: the stream is damaged.
                 guard seconds < 253_402_300_800, seconds >= -62_167_219_200 else { return nil }
-                let start = c.storage.count
-                ShredTimestamp.format(seconds: seconds, fraction: fraction, digits: digits, into: &c.storage)
+                let start = arena.count - c.base
+                ShredTimestamp.format(seconds: seconds, fraction: fraction, digits: digits, into: &arena)
                 c.starts.append(UInt32(start))
-                c.lengths.append(UInt32(c.storage.count - start))
+                c.lengths.append(UInt32(arena.count - c.base - start))
             }
             guard r.remaining == 0 else { return nil }
         }
