@@ -173,15 +173,16 @@ enum ShredDecoder {
                 let a = arenaBytes.baseAddress ?? UnsafeRawPointer(s)
                 var at = 0
                 var nextVerbatim = 0
-                @inline(__always) func copy(_ from: UnsafeRawPointer, _ count: Int) -> Bool {
+                let streamEnd = UnsafeRawPointer(s) + stream.count
+                let arenaEnd = a + arenaBytes.count
+                let out = UnsafeMutableRawPointer(o)
+                /// Copies `count` bytes from `from`, which may be read up to `end`.
+                @inline(__always) func copy(_ from: UnsafeRawPointer, _ count: Int, _ end: UnsafeRawPointer) -> Bool {
                     guard count <= total - at else { return false }
-                    if count <= 16 {
-                        // Most pieces are a few bytes: a loop beats a memmove call.
-                        var k = 0
-                        while k < count {
-                            (o + at + k).initialize(to: from.load(fromByteOffset: k, as: UInt8.self))
-                            k += 1
-                        }
+                    if count <= 16 && total - at >= 16 && end - from >= 16 {
+                        // Most pieces are a few bytes: one 16-byte move beats a memmove call (the
+                        // bytes past `count` are overwritten by the next piece or never exposed).
+                        (out + at).storeBytes(of: from.loadUnaligned(as: SIMD16<UInt8>.self), as: SIMD16<UInt8>.self)
                     } else {
                         (o + at).initialize(from: from.assumingMemoryBound(to: UInt8.self), count: count)
                     }
@@ -193,10 +194,10 @@ enum ShredDecoder {
                     if number == 0 {
                         let v = verbatim[nextVerbatim]
                         nextVerbatim += 1
-                        guard copy(s + v.start, v.length) else { ok = false; break events }
+                        guard copy(s + v.start, v.length, streamEnd) else { ok = false; break events }
                     } else {
                         for piece in templateFirst[number - 1]..<templateFirst[number] {
-                            guard copy(s + pieceStart[piece], pieceLength[piece]) else { ok = false; break events }
+                            guard copy(s + pieceStart[piece], pieceLength[piece], streamEnd) else { ok = false; break events }
                             let c = pieceColumn[piece]
                             if c < 0 { break }
                             let v = next[c]
@@ -210,11 +211,11 @@ enum ShredDecoder {
                                     next[exceptionBase + c] = x + 1
                                     slot = columnFirst[c] + x
                                 } else {
-                                    guard copy(a + rowStart[rows + event], rowLength[rows + event]) else { ok = false; break events }
+                                    guard copy(a + rowStart[rows + event], rowLength[rows + event], arenaEnd) else { ok = false; break events }
                                     continue
                                 }
                             }
-                            guard copy(a + valueStart[slot], valueLength[slot]) else { ok = false; break events }
+                            guard copy(a + valueStart[slot], valueLength[slot], arenaEnd) else { ok = false; break events }
                         }
                     }
                     starts[event] = UInt32(start)
