@@ -277,3 +277,16 @@ struct ShredFieldReferenceTests {
         #expect(view.damaged)
     }
 }
+
+@Suite("Shredding limits")
+struct ShredLimitTests {
+    @Test("an event past the size limit and one nested past the depth limit are kept verbatim, byte-identical")
+    func limits() throws {
+        let big = Array(("{\"a\":\"" + String(repeating: "x", count: Limits.shredEventBytes) + "\"}").utf8)
+        let deep = Array((String(repeating: "{\"a\":", count: Limits.shredDepth + 1) + "1" + String(repeating: "}", count: Limits.shredDepth + 1)).utf8)
+        let shallow = Array((String(repeating: "{\"a\":", count: Limits.shredDepth) + "1" + String(repeating: "}", count: Limits.shredDepth)).utf8)
+        let (decoded, verbatim, _) = try shredRoundTrip([big, deep, shallow])
+        #expect(decoded == [big, deep, shallow])
+        #expect(verbatim == 2)
+    }
+}

@@ -22,7 +22,7 @@ enum ShredColumnEncoder {
     }
 
     /// Share of a column's values that must equal a field's for the column to refer to it.
-    static let fieldShare = 0.9
+    static let fieldShare = Limits.shredFieldShare
 
     /// A ``ShredColumnKind/field`` payload when at least ``fieldShare`` of the values equal the
     /// same field of their events (the first few values pick the candidate fields), else nil.

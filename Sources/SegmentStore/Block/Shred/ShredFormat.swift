@@ -22,9 +22,8 @@ enum ShredFormat {
     /// Stands for a value in a template. NUL cannot occur in strict JSON (control characters
     /// must be escaped inside strings and are not whitespace), so it is unambiguous.
     static let slotMarker: UInt8 = 0
-    /// Events larger than this are stored verbatim: shredding one huge event gains little and
-    /// its template would be as large as itself (B).
-    static let maxEventBytes = 1 << 20
+    /// Events larger than this are stored verbatim (B).
+    static let maxEventBytes = Limits.shredEventBytes
 }
 
 /// How one value column is stored.

@@ -8,9 +8,9 @@
 /// ``maxSlots`` values makes ``scan`` fail, and the event is stored verbatim.
 struct ShredScanner {
     /// Deepest nesting of objects and arrays shredded (deeper events are stored verbatim).
-    static let maxDepth = 64
+    static let maxDepth = Limits.shredDepth
     /// Most values per event shredded.
-    static let maxSlots = 1 << 16
+    static let maxSlots = Limits.shredValues
 
     /// A value of the event scanned last: a range of the block's input and its key path.
     struct Slot {
