@@ -1,7 +1,8 @@
 /// Every limit and format constant of the store, in one place, each with its reason.
 public enum Limits {
     /// The segment format version written and the only one read; readers refuse others.
-    public static let formatVersion: UInt16 = 4
+    /// 5: the raw column shredded by JSON key path, per-column CRC-32 and a block head CRC.
+    public static let formatVersion: UInt16 = 5
     /// Events per block: large enough for zlib to find repetition across events, small enough
     /// that a block decodes in about a millisecond and skipping one saves real work.
     public static let eventsPerBlock = 4_096
@@ -19,4 +20,14 @@ public enum Limits {
     /// k8s events (ingest wall s / store MB): 4 → 9.1 / 171, 5 → 10.2 / 168, 6 → 10.6 / 161,
     /// 8 → 18.1 / 156. 6 keeps audit trails, stored for years, small at a modest ingest cost.
     public static let compressionLevel: Int32 = 6
+    /// Events larger than this (B) are kept verbatim in the raw column instead of shredded:
+    /// shredding one huge event gains little, and its template would be as large as itself.
+    public static let shredEventBytes = 1 << 20
+    /// Deepest nesting of JSON objects and arrays shredded; deeper events are kept verbatim.
+    public static let shredDepth = 64
+    /// Most scalar values per event shredded; events with more are kept verbatim.
+    public static let shredValues = 1 << 16
+    /// Share of a shredded column's values that must equal a field column's (the audit ID, the
+    /// URI, …) for the raw column to refer to the field instead of storing them a second time.
+    public static let shredFieldShare = 0.9
 }

@@ -81,6 +81,37 @@ struct RecoveryTests {
         #expect(same, "events read differ from events written")
     }
 
+    @Test("a flipped byte in a column of the first block passes the head check, then its column CRC reports the block (segment, offset) and the second block still reads")
+    func columnBitFlip() throws {
+        let dir = TemporaryDirectory()
+        let (path, _, second) = try twoBlockSegment(dir)
+        var secondFrame = 0
+        _ = try SegmentReader(path: path).forEachBlock { offset, _, _ in
+            if offset > SegmentFormat.headerSize { secondFrame = offset }
+            return true
+        }
+        #expect(secondFrame > 0)
+        // Ten bytes before the second frame: inside the first block's last (raw) column.
+        let fd = open(path, O_RDWR)
+        var byte: UInt8 = 0
+        let target = off_t(secondFrame - 10)
+        pread(fd, &byte, 1, target)
+        byte ^= 0x04
+        pwrite(fd, &byte, 1, target)
+        close(fd)
+        let (head, headResult) = try scanSegment(path)
+        #expect(headResult.problems.isEmpty)  // the segment reader checks heads only
+        let sameHead = sortedForComparison(head) == sortedForComparison(second)  // Block.decode failed on the first
+        #expect(sameHead, "events read differ from events written")
+        let (read, report) = try readAll(DataDirectory(path: dir.path))
+        #expect(report.problems.count == 1)
+        #expect(report.problems.first?.path == path)
+        #expect(report.problems.first?.offset == SegmentFormat.headerSize)
+        #expect(report.problems.first?.message.contains("checksum mismatch") == true)
+        let same = sortedForComparison(read) == sortedForComparison(second)
+        #expect(same, "events read differ from events written")
+    }
+
     @Test("a store whose last segment lost its tail opens, reads the rest, and accepts new writes")
     func storeReopensAfterTornTail() throws {
         let dir = TemporaryDirectory()

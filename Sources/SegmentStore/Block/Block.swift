@@ -3,18 +3,24 @@ import AuditCore
 /// A block: a few thousand events sorted by time, stored column by column, each column
 /// compressed on its own so that a query decompresses only the columns it reads.
 ///
-/// Body layout (format version 4):
+/// Body layout (format version 5):
 ///
 ///     BlockHeader          32 B; rawLength = uncompressed size of all columns (B)
 ///     u32 summaryLength    size of the summary (B)
 ///     summary              ``BlockSummary``, uncompressed: sources and distinct field values
 ///     u16 columnCount      1 + number of fields stored + 1
-///     directory            per column: u8 encoding, u32 compressed size (B), u32 size (B)
+///     directory            per column: u8 encoding, u32 compressed size (B), u32 size (B),
+///                          u32 CRC-32 of the compressed payload (checked when first decompressed)
+///     u32 headCRC          CRC-32 of every byte above (header, summary, directory): a reader
+///                          checks it before trusting anything of the block, and checks each
+///                          column's own CRC only when it reads that column
 ///     columns              in directory order, each zlib-compressed (none for `empty`):
-///       rows               per event `varint(time − minTime)` (ns), `u8 source`,
-///                          `varint` size of its original bytes (B)
+///       rows               per event `varint(time − previous time)` (ns; the first from minTime),
+///                          `u8 source`
 ///       one per field      in ``Field`` order, see ``ColumnEncoding``
-///       raw                the original bytes of every event, concatenated in row order
+///       raw                the original bytes of every event in row order, ``ColumnEncoding/shredded``
+///                          (``ShredFormat``: per-key-path typed columns, byte-identical back;
+///                          values equal to a field column's are stored as references to it)
 ///
 /// A reader takes the fields it knows and ignores extra columns; a missing field is empty.
 public enum Block {
@@ -40,28 +46,34 @@ public enum Block {
         let minTime = sorted.first!.time
         let maxTime = sorted.last!.time
 
-        var rows = ByteWriter(capacity: sorted.count * 12)
+        var rows = ByteWriter(capacity: sorted.count * 6)
         var raw = ByteWriter(capacity: sorted.reduce(0) { $0 + $1.raw.count })
+        var previous = minTime
         for event in sorted {
-            rows.varint(UInt64(event.time - minTime))
+            rows.varint(UInt64(event.time - previous))
+            previous = event.time
             rows.u8(event.source.rawValue)
-            rows.varint(UInt64(event.raw.count))
             raw.bytes.append(contentsOf: event.raw)
         }
         var columns: [(encoding: ColumnEncoding, bytes: [UInt8])] = [(.plain, rows.bytes)]
         var summary = BlockSummary()
         for event in sorted { summary.sources |= 1 << event.source.rawValue }
         let summarized = Set(BlockSummary.fields.map(\.rawValue))
+        var fieldColumns: [FieldColumn] = []
         for field in Field.allCases {
             let (encoding, bytes, distinct) = ColumnEncoding.encode(sorted.map { $0.fields[field] })
             columns.append((encoding, bytes))
+            // Built from the encoded bytes, as a reader sees it: the raw column refers to it.
+            fieldColumns.append(FieldColumn(encoding: encoding, bytes: bytes, rows: sorted.count) ?? .empty)
             if summarized.contains(field.rawValue) {
                 // The column's dictionary is the field's distinct values: no second pass.
                 let small = distinct.map { $0.count <= Limits.summaryValues } ?? false
                 summary.values[field.rawValue] = small ? Set(distinct!.map { Array($0.utf8) }) : .some(nil)
             }
         }
-        columns.append((.plain, raw.bytes))
+        // Shredding here, on the parsing thread, leaves the encoder thread only DEFLATE to do.
+        let shredded = raw.bytes.withUnsafeBytes { ShredEncoder.encode($0, lengths: sorted.map(\.raw.count), fields: fieldColumns) }
+        columns.append((.shredded, shredded))
         var summaryBytes = ByteWriter()
         summary.encode(into: &summaryBytes)
         let header = BlockHeader(
@@ -82,7 +94,9 @@ public enum Block {
             body.u8(column.encoding.rawValue)
             body.u32(UInt32(payload.count))
             body.u32(UInt32(column.bytes.count))
+            body.u32(payload.withUnsafeBytes { Deflate.crc32($0) })
         }
+        body.u32(body.bytes.withUnsafeBytes { Deflate.crc32($0) })
         for payload in payloads { body.bytes.append(contentsOf: payload) }
         return body.bytes
     }
@@ -92,6 +106,23 @@ public enum Block {
         var r = ByteReader(body)
         return BlockHeader.decode(&r)
     }
+
+    /// Where the columns start in a block body, once its head CRC (header, summary and
+    /// directory) checks; nil when the head is short or damaged. Columns are checked later, each
+    /// by its own CRC when first decompressed, so a reader pays only for what it reads.
+    public static func verifiedHeadSize(_ body: UnsafeRawBufferPointer) -> Int? {
+        var r = ByteReader(body, offset: BlockHeader.size)
+        guard let summaryLength = r.u32(), Int(summaryLength) <= r.remaining else { return nil }
+        r.offset += Int(summaryLength)
+        guard let columnCount = r.u16(), Int(columnCount) * directoryEntrySize + 4 <= r.remaining else { return nil }
+        r.offset += Int(columnCount) * directoryEntrySize
+        let head = UnsafeRawBufferPointer(rebasing: body[0..<r.offset])
+        guard let crc = r.u32(), crc == Deflate.crc32(head) else { return nil }
+        return r.offset
+    }
+
+    /// Size of one column's directory entry (B).
+    static let directoryEntrySize = 13
 
     /// Reads only the summary of a block body (sources and distinct field values).
     public static func summary(_ body: UnsafeRawBufferPointer) -> BlockSummary? {
@@ -118,6 +149,8 @@ public enum ColumnEncoding: UInt8, Sendable {
     case dictionary = 1
     /// One length-prefixed value per row.
     case plain = 2
+    /// The raw column only: the events' original bytes shredded by JSON key path (``ShredFormat``).
+    case shredded = 3
 
     /// Picks the encoding of `values` and encodes them; also returns the distinct values when
     /// there are few (nil for a plain column).

@@ -2,7 +2,8 @@ import AuditCore
 
 /// A block read in place: the rows column (times, sources) is decoded up front, each field
 /// column and the raw column only when first asked for, so a query pays for the columns it
-/// reads. Filters test dictionary entries once per block instead of once per row.
+/// reads. Each column's CRC-32 is checked when it is first decompressed: the head (header,
+/// summary, directory) is checked here, the rest of the block only as it is read. Filters test dictionary entries once per block instead of once per row.
 public final class BlockView {
     /// The block's header.
     public let header: BlockHeader
@@ -10,8 +11,9 @@ public final class BlockView {
     private let body: UnsafeRawBufferPointer
     /// Keeps `body`'s memory alive: the segment mapping, or our own copy.
     private let owner: AnyObject
-    /// Per column: encoding, offset of its payload in `body`, compressed and decoded sizes.
-    private let directory: [(encoding: ColumnEncoding, offset: Int, compressed: Int, size: Int)]
+    /// Per column: encoding, offset of its payload in `body`, compressed and decoded sizes (B),
+    /// CRC-32 of the compressed payload.
+    private let directory: [(encoding: ColumnEncoding, offset: Int, compressed: Int, size: Int, crc: UInt32)]
     /// Per row: time (ns UTC), source, where its original bytes start in the raw column and how long.
     private var times: [Int64] = []
     private var sources: [SourceKind] = []
@@ -19,10 +21,14 @@ public final class BlockView {
     private var rawLengths: [UInt32] = []
     /// Field columns decoded so far, by field raw value.
     private var fieldColumns: [FieldColumn?]
-    /// The raw column, once asked for.
+    /// Field raw values whose column was damaged (read as empty).
+    private var damagedFields = Set<Int>()
+    /// The raw column, once asked for: the events' original bytes end to end.
     private var raw: [UInt8]?
-    /// Whether a column failed to decode (then read as empty).
+    /// Whether a column failed its CRC or did not decode (then it reads as empty).
     public private(set) var damaged = false
+    /// What was wrong with the first damaged column, with its byte offset in the block body.
+    public private(set) var damage: String?
 
     /// Number of events.
     public var count: Int { times.count }
@@ -45,7 +51,8 @@ public final class BlockView {
     }
 
     private init?(bytes body: UnsafeRawBufferPointer, owner: AnyObject) {
-        let parsed = { (raw: UnsafeRawBufferPointer) -> (BlockHeader, [(ColumnEncoding, Int, Int, Int)])? in
+        let parsed = { (raw: UnsafeRawBufferPointer) -> (BlockHeader, [(ColumnEncoding, Int, Int, Int, UInt32)])? in
+            guard let headSize = Block.verifiedHeadSize(raw) else { return nil }
             var r = ByteReader(raw)
             guard let header = BlockHeader.decode(&r), header.codec == BlockHeader.codecZlib,
                 header.eventCount <= UInt32(Limits.maxBlockFrameBytes),
@@ -53,13 +60,13 @@ public final class BlockView {
             else { return nil }
             r.offset += Int(summaryLength)
             guard let columnCount = r.u16(), columnCount >= 2 else { return nil }
-            var entries: [(ColumnEncoding, Int, Int, Int)] = []
-            var payloadOffset = r.offset + Int(columnCount) * 9
+            var entries: [(ColumnEncoding, Int, Int, Int, UInt32)] = []
+            var payloadOffset = headSize
             for _ in 0..<columnCount {
                 guard let e = r.u8(), let encoding = ColumnEncoding(rawValue: e), let compressed = r.u32(), let size = r.u32(),
-                    size <= UInt32(Limits.maxBlockFrameBytes) * 16
+                    let crc = r.u32(), size <= UInt32(Limits.maxBlockFrameBytes) * 16
                 else { return nil }
-                entries.append((encoding, payloadOffset, Int(compressed), Int(size)))
+                entries.append((encoding, payloadOffset, Int(compressed), Int(size), crc))
                 payloadOffset += Int(compressed)
             }
             guard payloadOffset == raw.count else { return nil }
@@ -69,16 +76,33 @@ public final class BlockView {
         self.header = header
         self.body = body
         self.owner = owner
-        directory = entries.map { (encoding: $0.0, offset: $0.1, compressed: $0.2, size: $0.3) }
+        directory = entries.map { (encoding: $0.0, offset: $0.1, compressed: $0.2, size: $0.3, crc: $0.4) }
         fieldColumns = Array(repeating: nil, count: Field.fieldCount)
         guard decodeRows() else { return nil }
     }
 
+    /// Column `column` decompressed, once its CRC checks; nil (and the damage noted) otherwise.
     private func payload(_ column: Int) -> [UInt8]? {
         let entry = directory[column]
         if entry.encoding == .empty { return [] }
-        return Deflate.decompress(
-            UnsafeRawBufferPointer(rebasing: body[entry.offset..<(entry.offset + entry.compressed)]), length: entry.size)
+        let compressed = UnsafeRawBufferPointer(rebasing: body[entry.offset..<(entry.offset + entry.compressed)])
+        let actual = Deflate.crc32(compressed)
+        guard actual == entry.crc else {
+            noteDamage(
+                "column \(column) at byte \(entry.offset) of the block: checksum mismatch (CRC-32 0x\(String(actual, radix: 16)), directory says 0x\(String(entry.crc, radix: 16)))"
+            )
+            return nil
+        }
+        guard let decoded = Deflate.decompress(compressed, length: entry.size) else {
+            noteDamage("column \(column) at byte \(entry.offset) of the block: does not decompress")
+            return nil
+        }
+        return decoded
+    }
+
+    private func noteDamage(_ message: String) {
+        if damage == nil { damage = message }
+        damaged = true
     }
 
     /// Decodes the rows column in locals and stores it once (stored properties of a class
@@ -86,36 +110,24 @@ public final class BlockView {
     private func decodeRows() -> Bool {
         guard let rows = payload(0) else { return false }
         let n = Int(header.eventCount)
-        let minTime = header.minTime
-        let rawSize = directory[directory.count - 1].size
+        var time = header.minTime
         var times: [Int64] = []
         var sources: [SourceKind] = []
-        var rawStarts: [UInt32] = []
-        var rawLengths: [UInt32] = []
         times.reserveCapacity(n)
         sources.reserveCapacity(n)
-        rawStarts.reserveCapacity(n)
-        rawLengths.reserveCapacity(n)
-        var rawOffset = 0
         let ok = rows.withUnsafeBytes { buffer -> Bool in
             var r = ByteReader(buffer)
             for _ in 0..<n {
-                guard let delta = r.varint(), let s = r.u8(), let source = SourceKind(rawValue: s), let length = r.varint(),
-                    rawOffset + Int(length) <= rawSize
-                else { return false }
-                times.append(minTime &+ Int64(bitPattern: delta))
+                guard let delta = r.varint(), let s = r.u8(), let source = SourceKind(rawValue: s) else { return false }
+                time = time &+ Int64(bitPattern: delta)
+                times.append(time)
                 sources.append(source)
-                rawStarts.append(UInt32(rawOffset))
-                rawLengths.append(UInt32(length))
-                rawOffset += Int(length)
             }
-            return rawOffset == rawSize
+            return r.remaining == 0
         }
         guard ok else { return false }
         self.times = times
         self.sources = sources
-        self.rawStarts = rawStarts
-        self.rawLengths = rawLengths
         return true
     }
 
@@ -129,22 +141,34 @@ public final class BlockView {
             if let bytes = payload(index), let column = FieldColumn(encoding: directory[index].encoding, bytes: bytes, rows: count) {
                 decoded = column
             } else {
-                damaged = true
+                damagedFields.insert(field.rawValue)
+                noteDamage("column \(index) (\(field)) at byte \(directory[index].offset) of the block: does not decode")
             }
         }
         fieldColumns[field.rawValue] = decoded
         return decoded
     }
 
-    /// Decompresses the raw column if it is not yet; false when it is damaged.
+    /// Decompresses and unshreds the raw column if it is not yet; false when it is damaged.
     @discardableResult
     public func loadRaw() -> Bool {
         if raw != nil { return true }
-        guard let decoded = payload(directory.count - 1) else {
-            damaged = true
+        let index = directory.count - 1
+        guard let decoded = payload(index) else { return false }
+        // Values the raw column shares with field columns come from those (a damaged one fails it).
+        let field = { (k: Int) -> FieldColumn? in
+            let column = self.column(Field(rawValue: k)!)
+            return self.damagedFields.contains(k) ? nil : column
+        }
+        guard directory[index].encoding == .shredded,
+            let events = decoded.withUnsafeBytes({ ShredDecoder.decode($0, eventCount: count, field: field) })
+        else {
+            noteDamage("raw column at byte \(directory[index].offset) of the block: shredded events do not decode")
             return false
         }
-        raw = decoded
+        raw = events.bytes
+        rawStarts = events.starts
+        rawLengths = events.lengths
         return true
     }
 
@@ -219,6 +243,8 @@ public enum FieldColumn {
 
     init?(encoding: ColumnEncoding, bytes: [UInt8], rows: Int) {
         switch encoding {
+        case .shredded:
+            return nil
         case .empty:
             self = .empty
         case .dictionary:

@@ -10,10 +10,13 @@ public final class MappedFile: @unchecked Sendable {
     private let base: UnsafeMutableRawPointer?
     /// Mapped length in bytes.
     public let count: Int
+    /// The file's path, for reports of damage found while reading it.
+    public let path: String
 
     /// Maps the first `count` bytes of `fd` (the file's size when opened).
     init(fd: Int32, count: Int, path: String) throws {
         self.count = count
+        self.path = path
         guard count > 0 else {
             base = nil
             return
@@ -43,4 +46,10 @@ public struct BlockBody: @unchecked Sendable {
     public var bytes: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: file.bytes[range])
     }
+
+    /// The segment file the block is in.
+    public var segmentPath: String { file.path }
+
+    /// Byte offset of the block's frame in its segment: where a damaged block is reported.
+    public var frameOffset: Int { range.lowerBound - SegmentFormat.frameHeaderSize }
 }

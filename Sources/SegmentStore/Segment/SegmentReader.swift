@@ -74,9 +74,14 @@ public final class SegmentReader {
 
     /// Visits each intact block whose time range meets `timeRange` with its frame offset and body;
     /// `visit` returns false to stop early.
+    ///
+    /// A block frame is trusted when its head (header, summary, column directory) checks against
+    /// the head CRC inside the block; its columns are checked by ``BlockView`` as they are read,
+    /// so a query reading two columns does not checksum the rest. `wholeFrames` checks the frame
+    /// CRC over the whole body instead, as before format version 5 (for verification).
     @discardableResult
     public func forEachBlock(
-        in timeRange: ClosedRange<Int64>? = nil,
+        in timeRange: ClosedRange<Int64>? = nil, wholeFrames: Bool = false,
         _ visit: (_ offset: Int, _ header: BlockHeader, _ body: UnsafeRawBufferPointer) throws -> Bool
     ) throws -> SegmentScanResult {
         var result = SegmentScanResult()
@@ -115,8 +120,17 @@ public final class SegmentReader {
                 offset = end
                 continue
             }
-            let actual = Deflate.crc32(body)
-            guard actual == crc else {
+            if magic == SegmentFormat.blockMagic && !wholeFrames {
+                guard Block.verifiedHeadSize(body) != nil else {
+                    result.problems.append(
+                        SegmentProblem(
+                            path: path, offset: offset,
+                            message: "block head checksum mismatch (header, summary or column directory); block skipped"))
+                    guard let next = try resync(after: offset) else { break }
+                    offset = next
+                    continue
+                }
+            } else if case let actual = Deflate.crc32(body), actual != crc {
                 result.problems.append(
                     SegmentProblem(path: path, offset: offset, message: "block checksum mismatch (CRC-32 \(hex(actual)), frame says \(hex(crc))); block skipped"))
                 guard let next = try resync(after: offset) else { break }
