@@ -194,3 +194,61 @@ struct QueryExecutorTests {
         #expect(stats.eventsScanned == 0)
     }
 }
+
+@Suite("QueryExecutor: damaged columns")
+struct DamagedColumnTests {
+    @Test("a block whose user column fails its CRC is reported with segment and offset and skipped, not read as empty")
+    func damagedColumnIsReported() throws {
+        let temp = TemporaryDirectory("logq-damaged-column")
+        let directory = DataDirectory(path: temp.path + "/data")
+        let writer = try openWriter(directory)
+        for n in 0..<40 {
+            let id = "d\(n)"
+            _ = try writer.append(
+                makeEvent(
+                    source: .k8sAudit, time: fixedNow + Int64(n) * second, raw: #"{"auditID":"\#(id)"}"#,
+                    [.id: id, .user: n % 2 == 0 ? "alice" : "bob", .verb: "get"]))
+        }
+        try writer.close()
+        let partition = try #require(try StoreReader(directory: directory).partitions().first)
+        let segment = try #require(try StoreReader(directory: directory).segments(of: partition).first)
+        // Find the user column's payload: header, summary, directory (13 B per column), head CRC.
+        var bytes = try readAll(segment)
+        let body = SegmentFormat.headerSize + SegmentFormat.frameHeaderSize
+        func u32(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 | Int(bytes[at + 2]) << 16 | Int(bytes[at + 3]) << 24 }
+        let summaryLength = u32(body + BlockHeader.size)
+        let directoryStart = body + BlockHeader.size + 4 + summaryLength + 2
+        let columns = Int(bytes[directoryStart - 2]) | Int(bytes[directoryStart - 1]) << 8
+        var payload = directoryStart + columns * 13 + 4
+        let userColumn = 1 + Field.user.rawValue
+        for k in 0..<userColumn { payload += u32(directoryStart + k * 13 + 1) }
+        #expect(u32(directoryStart + userColumn * 13 + 1) > 0, "the user column has a payload")
+        bytes[payload] ^= 0xFF
+        try writeAll(segment, bytes)
+
+        let parsed = try Query.parse("user=alice", now: fixedNow)
+        var matched = 0
+        let stats = try QueryExecutor(reader: StoreReader(directory: directory)).run(parsed) { _ in
+            matched += 1
+            return true
+        }
+        #expect(matched == 0)
+        let problem = try #require(stats.scan.problems.first)
+        #expect(problem.path == segment)
+        #expect(problem.offset == SegmentFormat.headerSize)
+        #expect(problem.message.contains("block skipped"), "\(problem.message)")
+    }
+}
+
+private func readAll(_ path: String) throws -> [UInt8] {
+    let file = try SegmentStore.FileHandle.openForReading(path)
+    var bytes: [UInt8] = []
+    try file.read(into: &bytes, count: try file.size(), at: 0)
+    return bytes
+}
+
+private func writeAll(_ path: String, _ bytes: [UInt8]) throws {
+    let file = try SegmentStore.FileHandle.openForUpdate(path)
+    try bytes.withUnsafeBytes { try file.write($0, at: 0) }
+    file.close()
+}

@@ -144,12 +144,17 @@ public struct QueryExecutor {
         results.initialize(repeating: nil)
         let counters = UnsafeMutableBufferPointer<(scanned: Int, damaged: Int)>.allocate(capacity: workers)
         counters.initialize(repeating: (0, 0))
+        // Per block: what was damaged (a column whose CRC failed, or a head that does not parse).
+        let damages = UnsafeMutableBufferPointer<String?>.allocate(capacity: bodies.count)
+        damages.initialize(repeating: nil)
         defer {
             results.deinitialize()
             results.deallocate()
             counters.deallocate()
+            damages.deinitialize()
+            damages.deallocate()
         }
-        let shared = UncheckedBox((bodies: bodies, results: results, counters: counters, filters: filters, work: work))
+        let shared = UncheckedBox((bodies: bodies, results: results, counters: counters, filters: filters, work: work, damages: damages))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let box = shared.value
             var scanned = 0
@@ -159,9 +164,18 @@ public struct QueryExecutor {
             while index < box.bodies.count {
                 if let view = BlockView(body: box.bodies[index]) {
                     scanned += view.count
-                    box.results[index] = box.work(view, box.filters[w])
+                    let result = box.work(view, box.filters[w])
+                    if view.damaged {
+                        // A column this query read failed its CRC: the block is skipped, not
+                        // answered with that column silently empty.
+                        damaged += 1
+                        box.damages[index] = view.damage ?? "a column does not decode"
+                    } else {
+                        box.results[index] = result
+                    }
                 } else {
                     damaged += 1
+                    box.damages[index] = "block head damaged or does not parse"
                 }
                 index += workers
             }
@@ -171,9 +185,10 @@ public struct QueryExecutor {
         let damaged = counters.reduce(0) { $0 + $1.damaged }
         stats.eventsScanned += scanned
         stats.scan.blocksDecoded += bodies.count - damaged
-        if damaged > 0 {
+        for (index, damage) in damages.enumerated() {
+            guard let damage else { continue }
             stats.scan.problems.append(
-                SegmentProblem(path: "partition \(partition.name)", offset: -1, message: "\(damaged) block payload(s) do not decode; skipped"))
+                SegmentProblem(path: bodies[index].segmentPath, offset: bodies[index].frameOffset, message: "\(damage); block skipped"))
         }
         return Array(results)
     }

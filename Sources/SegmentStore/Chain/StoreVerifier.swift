@@ -113,7 +113,7 @@ public struct StoreVerifier: Sendable {
 
     private func checkBlocks(_ segment: SegmentReader, key: String, into report: inout VerifyReport) {
         do {
-            let result = try segment.forEachBlock { offset, header, body in
+            let result = try segment.forEachBlock(wholeFrames: true) { offset, header, body in
                 report.blocks += 1
                 report.events += Int(header.eventCount)
                 guard let view = BlockView(body: body), view.loadAll() else {

@@ -7,8 +7,10 @@
 ///              (u32 count; per block u64 frame offset, i64 min time ns, i64 max time ns, u32 events)
 ///     trailer  u64 offset of the footer frame, 8 B magic "LQSEALED"
 ///
-/// All integers little-endian. A frame is trusted only when it is complete and its CRC checks;
-/// an incomplete last frame is a torn tail: not yet written, ignored.
+/// All integers little-endian. A frame is trusted only when it is complete and its CRC checks
+/// (queries check a block's head CRC and the CRCs of the columns they read instead of the whole
+/// frame; `logq verify`, recovery and compaction check whole frames); an incomplete last frame
+/// is a torn tail: not yet written, ignored.
 public enum SegmentFormat {
     /// Segment file magic.
     public static let fileMagic: [UInt8] = Array("LOGQSEG1".utf8)

@@ -81,7 +81,8 @@ extension StoreWriter {
             let reader = try SegmentReader(path: folder + "/" + name)
             result.segmentsIn += 1
             result.bytesIn += reader.size
-            let scan = try reader.forEachBlock { _, header, body in
+            // Whole frames: a damaged block is reported and left out, not copied on.
+            let scan = try reader.forEachBlock(wholeFrames: true) { _, header, body in
                 if keep(header, Block.summary(body)) {
                     if output == nil { output = try SegmentWriter(creating: temporary) }
                     try output!.append(body: Array(body))
