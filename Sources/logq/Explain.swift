@@ -51,7 +51,7 @@ enum Explain {
         let e = outcome.stats
         return """
             logq: \(s.partitions) partitions considered, \(s.segments) segments
-            logq: \(s.blocksRead) blocks considered: \(s.blocksSkipped) skipped by time, \(s.blocksPruned) skipped by index (block summaries), \(s.blocksDecoded) decompressed
+            logq: \(s.blocksRead) blocks considered: \(s.blocksSkipped) skipped by time, \(s.blocksPruned) skipped by index (block summaries), \(s.blocksFromSummary) answered from summary counts, \(s.blocksDecoded) decompressed
             logq: \(e.eventsScanned) events scanned, \(e.eventsMatched) matched, \(outcome.produced) \(outcome.produced == 1 ? "result" : "results")
             logq: wall time \(String(Double(outcome.wallNanos / 1_000) / 1_000)) ms
             """

@@ -247,7 +247,7 @@ struct ShredFieldReferenceTests {
         let input = events.flatMap(\.raw)
         let alone = input.withUnsafeBytes { ShredEncoder.encode($0, lengths: events.map(\.raw.count)) }
         let fields = Field.allCases.map { field in
-            let (encoding, bytes, _) = ColumnEncoding.encode(events.map { $0.fields[field] })
+            let (encoding, bytes, _, _) = ColumnEncoding.encode(events.map { $0.fields[field] })
             return FieldColumn(encoding: encoding, bytes: bytes, rows: events.count)!
         }
         let shared = input.withUnsafeBytes { ShredEncoder.encode($0, lengths: events.map(\.raw.count), fields: fields) }

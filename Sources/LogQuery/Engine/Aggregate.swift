@@ -33,6 +33,13 @@ public struct Aggregate {
         stats?.add(view, rows)
     }
 
+    /// Adds a block that matches whole from its summary alone; false (nothing added) when the
+    /// aggregate needs the block's columns.
+    public mutating func add(summary: BlockSummary, events: Int) -> Bool {
+        guard stats == nil, count != nil else { return false }
+        return count!.add(summary: summary, events: events)
+    }
+
     /// Adds the state of another thread (the same pipe).
     public mutating func merge(_ other: Aggregate) {
         if let theirs = other.count { count?.merge(theirs) }

@@ -93,16 +93,33 @@ public struct QueryExecutor {
 
     /// Folds every matching row into a `State` without materializing events: for
     /// aggregations. Each thread folds its blocks into its own state; `merge` combines them.
+    ///
+    /// `fromSummary`, when given, is offered each block whose every event matches (by its time
+    /// range and its summary's distinct values) before it is decompressed; when it returns true
+    /// (it added the block from the summary's per-value counts) the block is not read.
     public func aggregate<State>(
         _ query: Query, initial: State,
         add: @escaping (inout State, BlockView, [Int]) -> Void,
-        merge: (inout State, State) -> Void
+        merge: (inout State, State) -> Void,
+        fromSummary: ((inout State, BlockSummary, Int) -> Bool)? = nil
     ) throws -> (state: State, stats: QueryStats) {
         var stats = QueryStats()
         var total = initial
         let range = query.timeRange.closedRange
         for partition in try reader.partitions(in: range) {
-            let (bodies, report) = try reader.collectBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch)
+            var (bodies, report) = try reader.collectBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch)
+            if let fromSummary {
+                bodies = bodies.filter { body in
+                    guard let header = Block.header(body.bytes),
+                        query.timeRange.contains(header.minTime), query.timeRange.contains(header.maxTime),
+                        let summary = Block.summary(body.bytes), query.filter.allMatch(summary),
+                        fromSummary(&total, summary, Int(header.eventCount))
+                    else { return true }
+                    report.blocksFromSummary += 1
+                    stats.eventsMatched += Int(header.eventCount)
+                    return false
+                }
+            }
             stats.add(report)
             let partials = try parallelMap(bodies, query: query, partition: partition, into: &stats) { view, filter -> (State, Int) in
                 var state = initial
@@ -213,6 +230,7 @@ extension QueryStats {
         scan.blocksRead += report.blocksRead
         scan.blocksSkipped += report.blocksSkipped
         scan.blocksPruned += report.blocksPruned
+        scan.blocksFromSummary += report.blocksFromSummary
         scan.tornSegments += report.tornSegments
     }
 }

@@ -54,7 +54,8 @@ public struct QueryRunner {
                 let initial = aggregate
                 let (state, s) = try executor.aggregate(
                     query, initial: initial, add: { state, view, rows in state.add(view, rows) },
-                    merge: { total, part in total.merge(part) })
+                    merge: { total, part in total.merge(part) },
+                    fromSummary: { state, summary, events in state.add(summary: summary, events: events) })
                 aggregate = state
                 stats = s
             } else {

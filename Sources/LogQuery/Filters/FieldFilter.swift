@@ -98,6 +98,24 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether every event of a block with `summary` passes (so the block can be answered from
+    /// its summary): true only when every distinct value the summary lists passes.
+    public func allMatch(_ summary: BlockSummary) -> Bool {
+        switch field {
+        case .source:
+            return SourceKind.allCases.allSatisfy { source in
+                guard summary.contains(source) else { return true }
+                var name = source.name
+                return name.withUTF8 { matches(value: UnsafeRawBufferPointer($0)) }
+            }
+        case .field(let f):
+            guard let values = summary.distinct(f) else { return false }
+            return values.allSatisfy { value in value.withUnsafeBytes { matches(value: $0) } }
+        case .path, .time:
+            return false
+        }
+    }
+
     /// Which rows of a block pass: once per dictionary entry for dictionary columns.
     public func mask(_ view: BlockView) -> [Bool] {
         var mask = [Bool](repeating: true, count: view.count)

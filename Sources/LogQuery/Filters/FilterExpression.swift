@@ -106,6 +106,18 @@ public indirect enum FilterExpression: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Whether every event of a block with `summary` certainly passes; false when unsure.
+    public func allMatch(_ summary: BlockSummary) -> Bool {
+        switch self {
+        case .all: true
+        case .text: false
+        case .field(let f): f.allMatch(summary)
+        case .and(let parts): parts.allSatisfy { $0.allMatch(summary) }
+        case .or(let parts): parts.contains { $0.allMatch(summary) }
+        case .not(let inner): !inner.mayMatch(summary)
+        }
+    }
+
     public var description: String {
         switch self {
         case .all: "*"

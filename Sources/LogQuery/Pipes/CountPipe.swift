@@ -83,6 +83,23 @@ public struct CountPipe: Sendable, Equatable, CustomStringConvertible {
             }
         }
 
+        /// Adds a block that matches whole from its summary alone: the total, or the counts
+        /// per value of one summarized field. False (nothing added) when the summary cannot say.
+        public mutating func add(summary: BlockSummary, events: Int) -> Bool {
+            guard pipe.every == nil else { return false }
+            if pipe.by.isEmpty {
+                counts[[], default: 0] += events
+                return true
+            }
+            guard pipe.by.count == 1, case .field(let field) = pipe.by[0], let perValue = summary.counts(field),
+                perValue.values.reduce(0, +) == events
+            else { return false }
+            for (value, n) in perValue where n > 0 {
+                counts[[String(decoding: value, as: UTF8.self)], default: 0] += n
+            }
+            return true
+        }
+
         /// Groups by descending count, then by key; with `every`, by bucket first.
         public var rows: [(key: [String], count: Int)] {
             let bucketed = pipe.every != nil

@@ -61,7 +61,7 @@ public enum Block {
         let summarized = Set(BlockSummary.fields.map(\.rawValue))
         var fieldColumns: [FieldColumn] = []
         for field in Field.allCases {
-            let (encoding, bytes, distinct) = ColumnEncoding.encode(sorted.map { $0.fields[field] })
+            let (encoding, bytes, distinct, perDistinct) = ColumnEncoding.encode(sorted.map { $0.fields[field] })
             columns.append((encoding, bytes))
             // Built from the encoded bytes, as a reader sees it: the raw column refers to it.
             fieldColumns.append(FieldColumn(encoding: encoding, bytes: bytes, rows: sorted.count) ?? .empty)
@@ -69,6 +69,11 @@ public enum Block {
                 // The column's dictionary is the field's distinct values: no second pass.
                 let small = distinct.map { $0.count <= Limits.summaryValues } ?? false
                 summary.values[field.rawValue] = small ? Set(distinct!.map { Array($0.utf8) }) : .some(nil)
+                if small, let perDistinct {
+                    var counts: [[UInt8]: Int] = [:]
+                    for (value, n) in zip(distinct!, perDistinct) { counts[Array(value.utf8)] = n }
+                    summary.counts[field.rawValue] = counts
+                }
             }
         }
         // Shredding here, on the parsing thread, leaves the encoder thread only DEFLATE to do.
@@ -152,10 +157,10 @@ public enum ColumnEncoding: UInt8, Sendable {
     /// The raw column only: the events' original bytes shredded by JSON key path (``ShredFormat``).
     case shredded = 3
 
-    /// Picks the encoding of `values` and encodes them; also returns the distinct values when
-    /// there are few (nil for a plain column).
-    static func encode(_ values: [String]) -> (encoding: ColumnEncoding, bytes: [UInt8], distinct: [String]?) {
-        if values.allSatisfy(\.isEmpty) { return (.empty, [], [""]) }
+    /// Picks the encoding of `values` and encodes them; also returns the distinct values and
+    /// how many rows have each when there are few (nil for a plain column).
+    static func encode(_ values: [String]) -> (encoding: ColumnEncoding, bytes: [UInt8], distinct: [String]?, counts: [Int]?) {
+        if values.allSatisfy(\.isEmpty) { return (.empty, [], [""], [values.count]) }
         var ids: [String: UInt32] = [:]
         var order: [String] = []
         var indices: [UInt32] = []
@@ -171,7 +176,7 @@ public enum ColumnEncoding: UInt8, Sendable {
                 // Mostly distinct (IDs, URIs): a dictionary would only add indices.
                 if order.count > values.count / 2 && order.count > 64 {
                     let (encoding, bytes) = plain(values)
-                    return (encoding, bytes, nil)
+                    return (encoding, bytes, nil, nil)
                 }
             }
         }
@@ -187,7 +192,9 @@ public enum ColumnEncoding: UInt8, Sendable {
             default: w.u32(index)
             }
         }
-        return (.dictionary, w.bytes, order)
+        var counts = [Int](repeating: 0, count: order.count)
+        for index in indices { counts[Int(index)] += 1 }
+        return (.dictionary, w.bytes, order, counts)
     }
 
     static func plain(_ values: [String]) -> (encoding: ColumnEncoding, bytes: [UInt8]) {

@@ -6,7 +6,10 @@ import AuditCore
 ///
 /// Layout: `u8` bit set of source raw values, `u8` number of summarized fields, then per field
 /// `u8` field raw value, `u16` number of distinct values (``tooMany`` when past
-/// ``Limits/summaryValues``, then no values follow), the values length-prefixed.
+/// ``Limits/summaryValues``, then no values follow), then per value: the value length-prefixed
+/// and `varint` the number of events in the block that have it. The counts let `count by` a
+/// summarized field (and `count`, `top`) over blocks that match whole be answered without
+/// decompressing them.
 public struct BlockSummary: Sendable, Equatable {
     /// The fields whose distinct values are kept: the ones queries filter and group on.
     public static let fields: [Field] = [
@@ -20,6 +23,8 @@ public struct BlockSummary: Sendable, Equatable {
     /// Per summarized field (by raw value): its distinct values ("" for absent), or nil when
     /// there are too many to keep.
     public var values: [Int: Set<[UInt8]>?] = [:]
+    /// Per summarized field with few values (by raw value): events per distinct value.
+    public var counts: [Int: [[UInt8]: Int]] = [:]
 
     public init() {}
 
@@ -27,6 +32,11 @@ public struct BlockSummary: Sendable, Equatable {
     public func distinct(_ field: Field) -> Set<[UInt8]>? {
         guard let entry = values[field.rawValue] else { return nil }
         return entry
+    }
+
+    /// Events per distinct value of `field`, or nil when unknown.
+    public func counts(_ field: Field) -> [[UInt8]: Int]? {
+        counts[field.rawValue]
     }
 
     /// Whether an event of `source` is in the block.
@@ -45,7 +55,11 @@ public struct BlockSummary: Sendable, Equatable {
             }
             w.u16(UInt16(set.count))
             // Sorted, so the same events always encode to the same bytes.
-            for value in set.sorted(by: { $0.lexicographicallyPrecedes($1) }) { w.lengthPrefixed(value) }
+            let perValue = counts[field.rawValue] ?? [:]
+            for value in set.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+                w.lengthPrefixed(value)
+                w.varint(UInt64(perValue[value] ?? 0))
+            }
         }
     }
 
@@ -60,11 +74,16 @@ public struct BlockSummary: Sendable, Equatable {
                 continue
             }
             var set = Set<[UInt8]>()
+            var perValue: [[UInt8]: Int] = [:]
+            var known = true
             for _ in 0..<n {
-                guard let value = r.lengthPrefixed() else { return nil }
+                guard let value = r.lengthPrefixed(), let count = r.varint() else { return nil }
                 set.insert(Array(value))
+                perValue[Array(value)] = Int(count)
+                if count == 0 { known = false }
             }
             summary.values[Int(raw)] = set
+            if known { summary.counts[Int(raw)] = perValue }
         }
         return summary
     }

@@ -16,6 +16,9 @@ public struct ScanReport: Sendable {
     public var blocksDecoded = 0
     /// Blocks skipped by their summary (sources, distinct values), not decompressed.
     public var blocksPruned = 0
+    /// Blocks answered from their summary's per-value counts (an aggregate over blocks that
+    /// match whole), not decompressed.
+    public var blocksFromSummary = 0
     /// Segments ending in an incomplete frame (a crashed or running writer).
     public var tornSegments = 0
 
