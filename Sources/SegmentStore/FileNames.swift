@@ -6,6 +6,8 @@ import AuditCore
 ///       LOCK                        single writer (flock); any number of readers
 ///       partitions/2026-11-24T12/   one partition per UTC hour of event time
 ///         000001.seg                a segment: header, framed blocks, footer once sealed
+///       rejects.jsonl               quarantine: rejected input, with file, line, offset, reason
+///       actors.tsv                  identity links learned by ingest (IRSA sessions, usernames)
 public enum FileNames {
     /// The writer's lock file, held with `flock(LOCK_EX)` while a writer runs.
     public static let lock = "LOCK"
@@ -15,6 +17,13 @@ public enum FileNames {
     public static let segmentSuffix = ".seg"
     /// The folder of collector positions (follow mode, planned).
     public static let checkpoints = "checkpoints"
+
+    /// The quarantine of ingest: one JSON line per rejected value (its bytes, where it was,
+    /// why), read by `logq rejects`.
+    public static let rejects = "rejects.jsonl"
+    /// The identity links ingest learns and keeps across runs (`AuditIngest.ActorCorrelator`):
+    /// IRSA session keys → service accounts, Kubernetes usernames → IAM ARNs.
+    public static let actors = "actors.tsv"
 
     /// The file name of segment number `sequence` (`000007.seg`).
     public static func segment(_ sequence: Int) -> String {

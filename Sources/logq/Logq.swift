@@ -17,7 +17,7 @@ struct Logq: AsyncParsableCommand {
             The data directory is --data, else $LOGQ_DATA, else ~/.local/share/logq.
             Run 'logq help query' for the query language.
             """,
-        subcommands: [QueryCommand.self, IngestCommand.self, ServeCommand.self],
+        subcommands: [QueryCommand.self, IngestCommand.self, RejectsCommand.self, ServeCommand.self],
         defaultSubcommand: QueryCommand.self
     )
 }
