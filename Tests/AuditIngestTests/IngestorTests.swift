@@ -94,7 +94,7 @@ struct IngestorTests {
         let empty = dir.write("empty.log", text: "")
         let run = try ingest([license, meta, empty])
         #expect(run.skipped.map(\.name) == [license, meta, empty])
-        #expect(run.skipped[1].reason.contains("not a format logq reads"))
+        #expect(run.skipped[1].reason.contains("no events of a format logq reads"))
         #expect(run.summary.rejected == 0)
         #expect(run.summary.skippedInputs == 3)
     }

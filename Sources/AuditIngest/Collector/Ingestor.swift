@@ -29,11 +29,15 @@ public final class Ingestor {
     /// Rejections held back at the start of an input until its first event, to tell an
     /// unrecognised file from a file with some bad values; past this many they are reported.
     static let heldRejections = 1_000
+    /// A text input whose first this many lines are none of a known format is unrecognised
+    /// (a README, a script): reading stops there.
+    static let textProbeLines = 100
 
     /// Per-input state: rejections held until the first event.
     private var held: [Rejection] = []
     private var heldOnlyUnrecognised = true
     private var inputEvents = 0
+    private var inputIsText = false
 
     public init(
         writer: StoreWriter,
@@ -137,6 +141,7 @@ public final class Ingestor {
         }
         let source = PrefixedSource(prefix: prefix, rest: stream)
         let isJSON = !options.format.isText && (first == UInt8(ascii: "{") || first == UInt8(ascii: "["))
+        inputIsText = !isJSON
         let sourceError = isJSON ? try readJSON(source, decoder) : try readLines(source, decoder)
         finishInput(name)
         if let error = sourceError {
@@ -181,6 +186,7 @@ public final class Ingestor {
             pending.removeAll(keepingCapacity: true)
         }
         while let item = reader.next() {
+            if inputEvents == 0, heldOnlyUnrecognised, held.count >= Self.textProbeLines { break }
             switch item {
             case .line(let range, let line, let offset):
                 summary.bytes += range.count + 1
@@ -227,7 +233,7 @@ public final class Ingestor {
         }
         if inputEvents == 0, held.count < Self.heldRejections {
             held.append(rejection)
-            if !Self.isUnrecognised(rejection) { heldOnlyUnrecognised = false }
+            if !Self.isUnrecognised(rejection, inText: inputIsText) { heldOnlyUnrecognised = false }
             return
         }
         releaseHeld()
@@ -252,7 +258,8 @@ public final class Ingestor {
     private func finishInput(_ name: String) {
         if inputEvents == 0, !held.isEmpty, heldOnlyUnrecognised {
             summary.skippedInputs += 1
-            onSkippedInput(name, "not a format logq reads: \(held[0].reason)")
+            let first = String(decoding: held[0].raw.prefix(40), as: UTF8.self).split(separator: "\n").first ?? ""
+            onSkippedInput(name, "no events of a format logq reads; it starts \"\(first)\"")
             held = []
             return
         }
@@ -260,8 +267,10 @@ public final class Ingestor {
     }
 
     /// Whether a rejection says the value is of no known format (rather than a damaged event).
-    static func isUnrecognised(_ rejection: Rejection) -> Bool {
-        rejection.reason.hasPrefix("expected a Kubernetes audit Event (\"kind\":\"Event\"), an EventList")
+    /// In a text input, a line that is not valid JSON counts too (a script's `{` lines).
+    static func isUnrecognised(_ rejection: Rejection, inText: Bool) -> Bool {
+        (inText && rejection.reason.hasPrefix("malformed JSON"))
+            || rejection.reason.hasPrefix("expected a Kubernetes audit Event (\"kind\":\"Event\"), an EventList")
             || rejection.reason.hasPrefix("expected a klog line, an aws-iam-authenticator line")
             || rejection.reason.hasPrefix("expected a JSON object (an event or a file of events)")
     }

@@ -219,7 +219,7 @@ public struct EventDecoder {
         case .digest:
             reject(rejection(b, at: range.lowerBound, value: range, place, "a CloudTrail digest file (log file integrity validation), not events", isDigest: true))
         case .unknown:
-            reject(rejection(b, at: range.lowerBound, value: range, place, shape.unsupportedReason))
+            reject(rejection(b, at: range.lowerBound, value: range, place, shape.unsupportedReason(b)))
         }
     }
 }

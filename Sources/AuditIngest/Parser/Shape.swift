@@ -3,6 +3,8 @@ import AuditCore
 /// What a top-level object's members say about its format.
 struct Shape {
     var kind: String?
+    /// The `kind` member when it is not a string (`{"kind": 0}`): a damaged event.
+    var badKind: Range<Int>?
     var records: Range<Int>?
     var items: Range<Int>?
     var eventVersion = false
@@ -35,6 +37,7 @@ struct Shape {
         let isObject = b[value.lowerBound] == UInt8(ascii: "{")
         if JSONScanner.keyEquals(b, key, "kind") {
             kind = JSONScanner.string(b, value)
+            if kind == nil { badKind = value }
         } else if JSONScanner.keyEquals(b, key, "Records"), isArray {
             records = value
         } else if JSONScanner.keyEquals(b, key, "items"), isArray {
@@ -110,7 +113,11 @@ struct Shape {
         }
     }
 
-    var unsupportedReason: String {
+    func unsupportedReason(_ b: UnsafeBufferPointer<UInt8>) -> String {
+        if let badKind {
+            let found = String(decoding: UnsafeBufferPointer(rebasing: b[badKind.prefix(30)]), as: UTF8.self)
+            return "expected \"kind\" to be the string \"Event\" or \"EventList\", found \(found)"
+        }
         if let kind { return "expected a Kubernetes audit Event or EventList, found kind \"\(kind)\"" }
         return "expected a Kubernetes audit Event (\"kind\":\"Event\"), an EventList, a CloudTrail record (\"eventVersion\", \"eventName\"), a CloudWatch Logs or EventBridge envelope, or a Container Insights event, found an object with neither"
     }
