@@ -33,17 +33,15 @@ struct FormatTests {
         return #"{"messageType":"\#(type)","owner":"111122223333","logGroup":"CloudTrail/logs","logStream":"\#(stream)","subscriptionFilters":["all"],"logEvents":[\#(events.joined(separator: ","))]}"#
     }
 
-    @Test("CloudWatch Logs export lines: '<time> <record>' for CloudTrail and k8s audit alike", arguments: [1, 7, 4096])
+    @Test("CloudWatch Logs export lines: '<time> <record>' for CloudTrail and k8s audit alike, at every read size", arguments: [1, 7, 4096])
     func exportLines(chunk: Int) throws {
-        let dir = TemporaryDirectory()
         let text = "2025-03-02T10:15:07.120Z " + Self.record + "\n2025-03-02T10:15:08.500Z " + Self.audit + "\n"
-        let run = try ingest([dir.write("export-000001", text: text)])
+        let run = try ingest(bytes: Array(text.utf8), chunk: chunk)
         #expect(run.rejections.isEmpty)
         #expect(run.events.map(\.source) == [.cloudtrail, .k8sAudit])
         #expect(run.events[0].fields[.event] == "DeleteBucket")
         #expect(String(decoding: run.events[0].raw, as: UTF8.self) == Self.record)
         #expect(run.events[1].fields[.ns] == "prod")
-        _ = chunk
     }
 
     @Test("a subscription DATA_MESSAGE yields its records; a CONTROL_MESSAGE yields nothing")

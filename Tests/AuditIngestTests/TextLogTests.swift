@@ -61,6 +61,16 @@ struct TextLogTests {
         #expect(denied.fields[.error] == "sts getCallerIdentity failed")
     }
 
+    @Test("klog events with continuation lines are the same at every read size", arguments: [1, 3, 17, 1 << 20])
+    func klogChunks(chunk: Int) throws {
+        let text = Self.klog.joined(separator: "\n") + "\n"
+        let run = try ingest(bytes: Array(text.utf8), chunk: chunk, name: "kube-apiserver.log")
+        #expect(run.rejections.isEmpty)
+        #expect(run.events.count == 5)
+        let warning = try #require(run.events.first { $0.fields[.severity] == "warning" && $0.source == .apiserver })
+        #expect(String(decoding: warning.raw, as: UTF8.self) == Self.klog[2...4].joined(separator: "\n"))
+    }
+
     @Test("the klog component comes from the input name; klog time has the year of the file's time")
     func component() throws {
         let dir = TemporaryDirectory()

@@ -116,7 +116,7 @@ public final class Ingestor {
         try ingest(stream: stream, name: name, decoder: decoder)
     }
 
-    private func ingest(stream: any ByteSource, name: String, decoder: EventDecoder) throws {
+    func ingest(stream: any ByteSource, name: String, decoder: EventDecoder) throws {
         held = []
         heldOnlyUnrecognised = true
         inputEvents = 0

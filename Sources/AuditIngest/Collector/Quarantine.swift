@@ -25,7 +25,9 @@ public final class Quarantine {
 
     /// Adds `rejection` (written by ``flush()``).
     public func add(_ rejection: Rejection) {
+        // Moved out and back so that appending does not copy the buffer.
         var out = pending
+        pending = []
         out.append(contentsOf: #"{"at":"#.utf8)
         Self.appendString(at, to: &out)
         out.append(contentsOf: #","file":"#.utf8)
