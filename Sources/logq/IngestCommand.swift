@@ -3,6 +3,10 @@ import AuditCore
 import AuditIngest
 import SegmentStore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `logq ingest PATH…`
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -64,6 +68,12 @@ struct IngestCommand: ParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo, help: "Show a progress line on stderr (default: when stderr is a terminal).")
     var progress: Bool?
 
+    @Flag(name: .long, help: "Follow growing files (JSON or text lines): survive rotation, resume at checkpoints; stop with Ctrl-C.")
+    var follow = false
+
+    @Option(name: .long, help: ArgumentHelp("With --follow, seconds between reads.", valueName: "seconds"))
+    var interval = 1.0
+
     @Argument(help: ArgumentHelp("Files, directories or glob patterns to read ('-' for stdin).", valueName: "path"))
     var paths: [String]
 
@@ -80,6 +90,34 @@ struct IngestCommand: ParsableCommand {
         let window = try timeWindow(now: 0)
         if let since = window.since, let until = window.until, since > until {
             throw ValidationError("pass --since earlier than --until")
+        }
+    }
+
+    /// Follow mode: poll the files until killed. Each poll's events are durable before its
+    /// checkpoints are saved, so killing logq at any moment loses and repeats nothing.
+    func runFollow(
+        writer: StoreWriter, directory: DataDirectory, options: IngestOptions, quarantine: Quarantine,
+        correlator: ActorCorrelator, actorsPath: String
+    ) throws {
+        guard !paths.contains("-") else { throw ValidationError("--follow reads files; pipe stdin with 'logq ingest -' instead") }
+        let follower = Follower(
+            paths: paths, writer: writer, directory: directory, options: options, quarantine: quarantine,
+            onRejection: { OutputStream.printError("logq: \($0)") })
+        var out = OutputStream(fd: 1)
+        while true {
+            do {
+                let events = try follower.poll()
+                try correlator.save(to: actorsPath)
+                if events > 0 {
+                    let s = follower.summary
+                    out.write("followed: \(s.stored) stored, \(s.duplicates) duplicates skipped, \(s.rejected) rejected so far\n")
+                    out.flush()
+                }
+            } catch {
+                OutputStream.printError("logq: \(error)")
+                throw ExitCode(1)
+            }
+            usleep(UInt32(max(0.01, interval) * 1_000_000))
         }
     }
 
@@ -149,6 +187,10 @@ struct IngestCommand: ParsableCommand {
             onSkippedInput: { name, reason in
                 skipped.append("\(name) (\(reason))")
             })
+        if follow {
+            try runFollow(writer: writer, directory: directory, options: ingestOptions, quarantine: quarantine, correlator: correlator, actorsPath: actorsPath)
+            return
+        }
         var bar = ProgressLine(enabled: progress ?? Environment.stderrIsTerminal)
         ingestor.onProgress = { bar.update($0) }
         do {

@@ -202,7 +202,8 @@ public final class Ingestor {
                     let standalone: Bool = reader.buffer.withUnsafeBufferPointer { b in
                         AuthenticatorParser.looksLikeLogrus(b, range) || EventDecoder.exportLine(b, range) != nil
                     }
-                    if !standalone {
+                    // A continuation joins its event, up to --max-line for the whole event.
+                    if !standalone, pending.count + 1 + range.count <= options.maxLineBytes {
                         pending.append(0x0A)
                         pending.append(contentsOf: reader.buffer[range])
                         continue
