@@ -6,8 +6,10 @@ public struct IngestError: Error, Sendable, CustomStringConvertible {
     public enum Code: Sendable, Equatable {
         case cannotOpen
         case cannotRead
+        case cannotWrite
         case gzip
         case notFound
+        case noMatch
     }
 
     public var code: Code
@@ -23,12 +25,20 @@ public struct IngestError: Error, Sendable, CustomStringConvertible {
         IngestError(code: .cannotRead, message: "cannot read \(path): \(describe(errno))")
     }
 
+    static func cannotWrite(_ path: String, errno: Int32) -> IngestError {
+        IngestError(code: .cannotWrite, message: "cannot write \(path): \(describe(errno))")
+    }
+
     static func gzip(_ path: String, _ what: String, offset: Int) -> IngestError {
         IngestError(code: .gzip, message: "cannot decompress \(path) after \(offset) uncompressed bytes: \(what); events before the damage were kept")
     }
 
     static func notFound(_ path: String) -> IngestError {
         IngestError(code: .notFound, message: "cannot ingest \(path): no such file or directory")
+    }
+
+    static func noMatch(_ pattern: String) -> IngestError {
+        IngestError(code: .noMatch, message: "cannot ingest \(pattern): no file matches the pattern")
     }
 
     static func describe(_ code: Int32) -> String {
@@ -51,12 +61,27 @@ public struct Rejection: Sendable, CustomStringConvertible {
     public var offset: Int
     /// What was expected and what was found.
     public var reason: String
+    /// The rejected bytes as they were in the input (at most ``Rejection/maxKeptBytes``; a
+    /// longer value keeps its start), for the quarantine file.
+    public var raw: [UInt8]
+    /// The rejected value's full length in bytes (larger than `raw.count` when cut).
+    public var length: Int
+    /// Whether this is a value that is not an event by nature (a CloudTrail digest file),
+    /// reported and counted but not quarantined.
+    public var isDigest: Bool
 
-    public init(file: String, line: Int, offset: Int, reason: String) {
+    /// The most bytes of a rejected value kept for the quarantine: enough to read and fix a
+    /// record, bounded so one huge bad line cannot fill the disk or memory.
+    public static let maxKeptBytes = 64 << 10
+
+    public init(file: String, line: Int, offset: Int, reason: String, raw: [UInt8] = [], length: Int? = nil, isDigest: Bool = false) {
         self.file = file
         self.line = line
         self.offset = offset
         self.reason = reason
+        self.raw = raw.count > Self.maxKeptBytes ? Array(raw.prefix(Self.maxKeptBytes)) : raw
+        self.length = length ?? raw.count
+        self.isDigest = isDigest
     }
 
     public var description: String {

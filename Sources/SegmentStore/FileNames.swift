@@ -5,6 +5,8 @@ import AuditCore
 ///     <data>/
 ///       LOCK                        single writer (flock); any number of readers
 ///       CHAIN                       hash chain of sealed segments (see ``ChainLedger``)
+///       rejects.jsonl               quarantine: rejected input, with file, line, offset, reason
+///       actors.tsv                  identity links learned by ingest (IRSA sessions, usernames)
 ///       partitions/2026-11-24T12/   one partition per UTC hour of event time
 ///         000001.seg                a segment: header, framed blocks, footer once sealed
 ///         000004.seg.tmp            a segment being rewritten (compaction, retention, recovery);
@@ -22,6 +24,13 @@ public enum FileNames {
     public static let segmentSuffix = ".seg"
     /// The folder of collector positions (follow mode, planned).
     public static let checkpoints = "checkpoints"
+
+    /// The quarantine of ingest: one JSON line per rejected value (its bytes, where it was,
+    /// why), read by `logq rejects`.
+    public static let rejects = "rejects.jsonl"
+    /// The identity links ingest learns and keeps across runs (`AuditIngest.ActorCorrelator`):
+    /// IRSA session keys → service accounts, Kubernetes usernames → IAM ARNs.
+    public static let actors = "actors.tsv"
 
     /// The file name of segment number `sequence` (`000007.seg`).
     public static func segment(_ sequence: Int) -> String {

@@ -18,8 +18,8 @@ struct Logq: AsyncParsableCommand {
             Run 'logq help query' for the query language.
             """,
         subcommands: [
-            QueryCommand.self, IngestCommand.self, ServeCommand.self, StatsCommand.self, VerifyCommand.self,
-            RetentionCommand.self, CompactCommand.self,
+            QueryCommand.self, IngestCommand.self, RejectsCommand.self, ServeCommand.self, StatsCommand.self,
+            VerifyCommand.self, RetentionCommand.self, CompactCommand.self,
         ],
         defaultSubcommand: QueryCommand.self
     )

@@ -16,11 +16,14 @@ struct FieldTests {
 
     @Test("raw values are the on-disk order and must never change")
     func rawValues() {
-        #expect(Field.allCases.count == 24)
+        #expect(Field.allCases.count == 30)
         #expect(Field.verb.rawValue == 0)
         #expect(Field.code.rawValue == 9)
         #expect(Field.id.rawValue == 21)
         #expect(Field.uri.rawValue == 23)
+        #expect(Field.severity.rawValue == 24)
+        #expect(Field.timesource.rawValue == 29)
+        #expect(Field.fieldCount == Field.allCases.count)
         #expect(SourceKind.cloudtrail.rawValue == 1)
         #expect(SourceKind.k8sAudit.rawValue == 2)
         #expect(SourceKind.perf.rawValue == 7)

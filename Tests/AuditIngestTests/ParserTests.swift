@@ -79,15 +79,16 @@ struct ParserTests {
         #expect(rejections.first?.reason.contains("\"...\"") == true)
     }
 
-    @Test("other formats are rejected with a reason naming them")
+    @Test("values of no known format are rejected with a reason naming what was expected")
     func otherFormats() {
-        let emf = #"{"Type":"Pod","Version":"0","CloudWatchMetrics":[]}"#
+        let unknown = #"{"hello":"world"}"#
         let lookup = #"{"EventId":"x","CloudTrailEvent":"{}"}"#
-        let (events, rejections) = decodeAll(MemorySource(Array((emf + "\n" + lookup + "\n[1]\n").utf8)))
+        let (events, rejections) = decodeAll(MemorySource(Array((unknown + "\n" + lookup + "\n[1]\n").utf8)))
         #expect(events.isEmpty)
         #expect(rejections.count == 3)
-        #expect(rejections[0].reason.contains("Container Insights"))
-        #expect(rejections[1].reason.contains("lookup-events"))
+        #expect(rejections[0].reason.contains("found an object with neither"))
+        #expect(rejections[1].reason.contains("found an object with neither"))
+        #expect(rejections[1].line == 2)
         #expect(rejections[2].reason.contains("expected a JSON object"))
     }
 }

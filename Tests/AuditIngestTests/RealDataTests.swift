@@ -72,3 +72,102 @@ struct RealDataTests {
         #expect(events[0].fields[.reason] == "Forbidden")
     }
 }
+
+/// Every file of ../shared/realdata through a real ingest, one run per file: what is stored,
+/// rejected (and why), recognised as not events.
+@Suite("Real data, every file", .enabled(if: TestPaths.realdata != nil, "../shared/realdata is absent beside the checkout"))
+struct RealDataInventoryTests {
+    var root: String { TestPaths.realdata! }
+
+    struct Outcome {
+        var events = 0
+        var rejected: [Int] = []
+        var skipped = false
+    }
+
+    func inventory() throws -> [String: Outcome] {
+        var out: [String: Outcome] = [:]
+        for input in try PathCollector.expand([root]) {
+            guard case .file(let path) = input else { continue }
+            var options = IngestOptions()
+            options.correlator = ActorCorrelator()
+            let run = try ingest([path], options: options)
+            let name = String(path.dropFirst(root.count + 1))
+            out[name] = Outcome(events: run.summary.events, rejected: run.rejections.map(\.line), skipped: !run.skipped.isEmpty)
+            #expect(run.errors.isEmpty, "\(name): \(run.errors)")
+        }
+        return out
+    }
+
+    @Test("per-file counts: every event stored but for a stated reason; non-event files reported as unrecognised")
+    func everyFile() throws {
+        let all = try inventory()
+        func events(_ prefix: String) -> Int { all.filter { $0.key.hasPrefix(prefix) }.map(\.value.events).reduce(0, +) }
+        #expect(all["panther-analysis/k8saudit_rule_tests.jsonl"]?.events == 186)
+        #expect(all["panther-analysis/cloudtrail_rule_tests.jsonl"]?.events == 428)
+        #expect(all["panther-analysis/cloudtrail_rule_tests.jsonl"]?.rejected == [306, 425])
+        #expect(events("panther-analysis/scenario_") == 27)
+        #expect(all["plaso-cloudtrail-lookupevents/aws_cloudtrail.jsonl"]?.events == 6)
+        #expect(all["container-insights-emf-awsdocs/container_insights_performance_events.jsonl"]?.events == 16)
+        #expect(all["audit2rbac-k8s-audit/demo.log"]?.events == 37)
+        #expect(events("falco-k8s-audit-traces/") - events("falco-k8s-audit-traces/cloudtrail-plugin-trace/") == 51)
+        #expect(events("falco-k8s-audit-traces/cloudtrail-plugin-trace/") == 2)
+        // The deliberately malformed falco file is a located rejection, not a skip.
+        #expect(all["falco-k8s-audit-traces/fal_01_003.json"]?.rejected == [1])
+        #expect(all["falco-k8s-audit-traces/fal_01_003.json"]?.skipped == false)
+        // Annotations, licences, the policy YAML and the README hold no events.
+        let skipped = Set(all.filter { $0.value.skipped }.map(\.key))
+        #expect(skipped == [
+            "README.md", "audit2rbac-k8s-audit/LICENSE", "audit2rbac-k8s-audit/demo-policy.yaml",
+            "container-insights-emf-awsdocs/LICENSE", "container-insights-emf-awsdocs/LICENSE-SUMMARY",
+            "container-insights-emf-awsdocs/container_insights_performance_events.meta.jsonl",
+            "falco-k8s-audit-traces/LICENSE", "panther-analysis/LICENSE.txt",
+            "panther-analysis/cloudtrail_rule_tests.meta.jsonl", "panther-analysis/k8saudit_rule_tests.meta.jsonl",
+            "plaso-cloudtrail-lookupevents/LICENSE",
+        ])
+        // Nothing else is rejected.
+        let rejecting = Set(all.filter { !$0.value.rejected.isEmpty }.map(\.key))
+        #expect(rejecting == ["panther-analysis/cloudtrail_rule_tests.jsonl", "falco-k8s-audit-traces/fal_01_003.json"])
+    }
+
+    @Test("Container Insights EMF events: kind, cluster, node, pod and the string Timestamp, checked by hand")
+    func emf() throws {
+        let (events, rejections) = try decodeFile(root + "/container-insights-emf-awsdocs/container_insights_performance_events.jsonl")
+        #expect(rejections.isEmpty)
+        #expect(events.count == 16)
+        #expect(events.allSatisfy { $0.source == .perf })
+        let node = events[0]
+        #expect(node.fields[.kind] == "Node")
+        #expect(node.fields[.cluster] == "myCICluster")
+        #expect(node.fields[.node] == "ip-192-0-2-0.us-west-2.compute.internal")
+        #expect(node.time == 1_567_096_682_364_000_000)  // "Timestamp": "1567096682364"
+        let pod = try #require(events.first { $0.fields[.kind] == "Pod" })
+        #expect(!pod.fields[.ns].isEmpty)
+        #expect(!pod.fields[.name].isEmpty)
+        #expect(events.filter { $0.fields[.kind] == "" }.count == 1)  // the Prometheus event has no Type
+    }
+
+    @Test("lookup-events records: the decoded CloudTrailEvent, IAM user as actor, checked by hand")
+    func plaso() throws {
+        let (events, rejections) = try decodeFile(root + "/plaso-cloudtrail-lookupevents/aws_cloudtrail.jsonl")
+        #expect(rejections.isEmpty)
+        #expect(events.count == 6)
+        let first = events[0]
+        #expect(first.fields[.event] == "DescribeInstances")
+        #expect(first.fields[.verb] == "get")
+        #expect(first.fields[.user] == "fakeusername")
+        #expect(first.fields[.actor] == "arn:aws:iam::012345678901:user/fakeusername")
+        #expect(first.fields[.region] == "ap-southeast-2")
+        #expect(first.fields[.name] == "i-01234567890123456")
+        #expect(first.time == Timestamp.parse("2022-02-07T22:23:37Z"))
+        #expect(first.raw.starts(with: Array(#"{"eventVersion":"1.08""#.utf8)))
+    }
+
+    @Test("panther EKS events carry the IAM role as actor from user.extra")
+    func pantherActors() throws {
+        let (events, _) = try decodeFile(root + "/panther-analysis/k8saudit_rule_tests.jsonl")
+        let withArn = events.filter { $0.fields[.actor].hasPrefix("arn:aws:iam::") }
+        #expect(!withArn.isEmpty)
+        #expect(withArn.allSatisfy { !$0.fields[.actor].contains(":assumed-role/") })
+    }
+}

@@ -1,4 +1,5 @@
 import AuditCore
+import SegmentStore
 import TestSupport
 
 @testable import AuditIngest
@@ -49,4 +50,64 @@ func decodeFile(_ path: String) throws -> (events: [AuditEvent], rejections: [Re
     file.unread(head)
     let source: any ByteSource = head == [0x1F, 0x8B] ? try GzipSource(input: file, name: path) : file
     return decodeAll(source, name: path)
+}
+
+/// What one ``Ingestor`` run did, with the stored events read back from the store.
+struct IngestRun {
+    var summary: IngestSummary
+    var events: [AuditEvent]
+    var rejections: [Rejection]
+    var skipped: [(name: String, reason: String)]
+    var errors: [IngestError]
+    var directory: TemporaryDirectory
+}
+
+/// Runs a real ingest of `paths` into `store` (a fresh directory unless given) and reads back
+/// every stored event, in time order.
+func ingest(_ paths: [String], options: IngestOptions = IngestOptions(), into store: TemporaryDirectory? = nil) throws -> IngestRun {
+    let directory = store ?? TemporaryDirectory()
+    let data = DataDirectory(path: directory.path + "/data")
+    let writer = try StoreWriter(directory: data)
+    var rejections: [Rejection] = []
+    var skipped: [(String, String)] = []
+    var errors: [IngestError] = []
+    let quarantine = Quarantine(directory: data, now: 0)
+    let ingestor = Ingestor(
+        writer: writer, options: options, quarantine: quarantine,
+        onRejection: { rejections.append($0) }, onInputError: { errors.append($0) },
+        onSkippedInput: { skipped.append(($0, $1)) })
+    try ingestor.ingest(paths: paths)
+    try writer.close()
+    try quarantine.flush()
+    var events: [AuditEvent] = []
+    let reader = StoreReader(directory: data)
+    for partition in try reader.partitions() {
+        try reader.scan(partition: partition) { events.append($0); return true }
+    }
+    events.sort { ($0.time, $0.fields[.id]) < ($1.time, $1.fields[.id]) }
+    return IngestRun(summary: ingestor.summary, events: events, rejections: rejections, skipped: skipped, errors: errors, directory: directory)
+}
+
+/// Ingests `bytes` handed out `chunk` bytes at a time (every read-buffer boundary), with a
+/// fallback time of `fallbackTime`, and reads the stored events back.
+func ingest(bytes: [UInt8], chunk: Int, name: String = "stream", fallbackTime: Int64 = 1_740_960_000_000_000_000) throws -> IngestRun {
+    let directory = TemporaryDirectory()
+    let data = DataDirectory(path: directory.path + "/data")
+    let writer = try StoreWriter(directory: data)
+    var rejections: [Rejection] = []
+    var skipped: [(String, String)] = []
+    var errors: [IngestError] = []
+    let ingestor = Ingestor(
+        writer: writer, onRejection: { rejections.append($0) }, onInputError: { errors.append($0) },
+        onSkippedInput: { skipped.append(($0, $1)) })
+    let decoder = EventDecoder(file: name, context: ParseContext(fallbackTime: fallbackTime))
+    try ingestor.ingest(stream: MemorySource(bytes, chunk: chunk), name: name, decoder: decoder)
+    try writer.close()
+    var events: [AuditEvent] = []
+    let reader = StoreReader(directory: data)
+    for partition in try reader.partitions() {
+        try reader.scan(partition: partition) { events.append($0); return true }
+    }
+    events.sort { ($0.time, $0.fields[.id]) < ($1.time, $1.fields[.id]) }
+    return IngestRun(summary: ingestor.summary, events: events, rejections: rejections, skipped: skipped, errors: errors, directory: directory)
 }

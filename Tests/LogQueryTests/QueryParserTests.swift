@@ -204,6 +204,6 @@ struct QueryParserTests {
         }
         #expect(error.column == 1)
         #expect(!error.message.contains("did you mean"))
-        #expect(error.message.hasSuffix("; fields: source, verb, user, groups, ip, agent, resource, ns, name, subresource, code, reason, decision, latency, account, region, service, event, error, cluster, stage, level, id, actor, uri, since, until, or a JSON path into the original event (objectRef.subresource, requestParameters.bucketName)"))
+        #expect(error.message.hasSuffix("; fields: source, verb, user, groups, ip, agent, resource, ns, name, subresource, code, reason, decision, latency, account, region, service, event, error, cluster, stage, level, id, actor, uri, severity, message, location, node, kind, timesource, since, until, or a JSON path into the original event (objectRef.subresource, requestParameters.bucketName)"))
     }
 }

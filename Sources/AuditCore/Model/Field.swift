@@ -54,6 +54,21 @@ public enum Field: Int, CaseIterable, Sendable {
     case actor
     /// The request URI (k8s requestURI).
     case uri
+    /// Log severity of a text log line: `info`, `warning`, `error`, `fatal` (klog `I/W/E/F`,
+    /// logrus `level`).
+    case severity
+    /// The message of a text log line (klog / logrus `msg`), unquoted.
+    case message
+    /// Where a klog line was logged: `file.go:123`.
+    case location
+    /// The Kubernetes node (Container Insights `NodeName`).
+    case node
+    /// The kind of a performance event (Container Insights `Type`: `Node`, `Pod`, …).
+    case kind
+    /// Where the event's time came from when the event carries none: `mtime` (the input
+    /// file's modification time) or `ingest` (the time of ingest, for stdin); empty when
+    /// the event has its own time.
+    case timesource
 
     /// The name users type.
     public var name: String {
@@ -82,6 +97,12 @@ public enum Field: Int, CaseIterable, Sendable {
         case .id: "id"
         case .actor: "actor"
         case .uri: "uri"
+        case .severity: "severity"
+        case .message: "message"
+        case .location: "location"
+        case .node: "node"
+        case .kind: "kind"
+        case .timesource: "timesource"
         }
     }
 
@@ -92,7 +113,7 @@ public enum Field: Int, CaseIterable, Sendable {
     }
 
     /// Number of fields: the last case's raw value plus one (no lazy global, unlike `allCases`).
-    @inlinable public static var fieldCount: Int { Field.uri.rawValue + 1 }
+    @inlinable public static var fieldCount: Int { Field.timesource.rawValue + 1 }
 
     /// Whether values of this field compare as numbers (`code>=400`).
     public var isNumeric: Bool { self == .code || self == .latency }

@@ -5,47 +5,51 @@ import SegmentStore
 import Glibc
 #endif
 
-/// What an ingest did.
-public struct IngestSummary: Sendable, Equatable {
-    /// Inputs read (files, stdin).
-    public var inputs = 0
-    /// Inputs that could not be read at all, or broke part way (reported).
-    public var failedInputs = 0
-    /// Events parsed.
-    public var events = 0
-    /// Events newly stored.
-    public var stored = 0
-    /// Events skipped because the same event (ID and content) is already stored.
-    public var duplicates = 0
-    /// Events stored although their ID was already stored with other content.
-    public var idConflicts = 0
-    /// Values rejected (malformed, or not an event of a known format).
-    public var rejected = 0
-    /// Inputs skipped whole because they are not JSON at all (a README, a LICENSE).
-    public var skippedInputs = 0
-    /// Input bytes read (after decompression).
-    public var bytes = 0
-
-    public init() {}
-}
-
 /// Reads inputs, decodes their events and hands them to a ``StoreWriter``. Rejections and
-/// broken inputs are reported through the callbacks; good events around them are kept.
+/// broken inputs are reported through the callbacks (and kept in the ``Quarantine`` when one
+/// is given); good events around them are kept.
+///
+/// An input is JSON when its first non-blank byte is `{` or `[`, else text lines (klog,
+/// authenticator, CloudWatch export lines, base64 payloads), unless `--format` says. An input
+/// none of whose values is recognised — no event, and only "not a known format" rejections —
+/// is reported once as unrecognised instead of value by value.
 public final class Ingestor {
     private let writer: StoreWriter
+    private let options: IngestOptions
+    private let quarantine: Quarantine?
     private let onRejection: (Rejection) -> Void
     private let onInputError: (IngestError) -> Void
     private let onSkippedInput: (_ name: String, _ reason: String) -> Void
+    /// Called after each input and every ``progressEvents`` events.
+    public var onProgress: ((IngestSummary) -> Void)?
     /// Totals so far.
     public private(set) var summary = IngestSummary()
 
+    static let progressEvents = 16_384
+    /// Rejections held back at the start of an input until its first event, to tell an
+    /// unrecognised file from a file with some bad values; past this many they are reported.
+    static let heldRejections = 1_000
+    /// A text input whose first this many lines are none of a known format is unrecognised
+    /// (a README, a script): reading stops there.
+    static let textProbeLines = 100
+
+    /// Per-input state: rejections held until the first event.
+    private var held: [Rejection] = []
+    private var heldOnlyUnrecognised = true
+    private var inputEvents = 0
+    private var inputIsText = false
+
     public init(
         writer: StoreWriter,
+        options: IngestOptions = IngestOptions(),
+        quarantine: Quarantine? = nil,
         onRejection: @escaping (Rejection) -> Void,
         onInputError: @escaping (IngestError) -> Void,
         onSkippedInput: @escaping (_ name: String, _ reason: String) -> Void = { _, _ in }
     ) {
         self.writer = writer
+        self.options = options
+        self.quarantine = quarantine
         self.onRejection = onRejection
         self.onInputError = onInputError
         self.onSkippedInput = onSkippedInput
@@ -56,7 +60,7 @@ public final class Ingestor {
         for path in paths {
             let inputs: [PathCollector.Input]
             do {
-                inputs = try PathCollector.expand([path])
+                inputs = try PathCollector.expand([path], pruning: options.pruning)
             } catch let error as IngestError {
                 summary.failedInputs += 1
                 onInputError(error)
@@ -65,7 +69,7 @@ public final class Ingestor {
             for input in inputs {
                 switch input {
                 case .stdin:
-                    try ingest(source: FileSource(fd: 0, name: "-"), name: "-", fallbackTime: Self.now())
+                    try ingest(source: FileSource(fd: 0, name: "-"), name: "-", fallbackTime: Self.now(), fallbackSource: "ingest")
                 case .file(let file):
                     let source: FileSource
                     do {
@@ -75,16 +79,21 @@ public final class Ingestor {
                         onInputError(error)
                         continue
                     }
-                    try ingest(source: source, name: file, fallbackTime: Self.modificationTime(file) ?? Self.now())
+                    if let mtime = Self.modificationTime(file) {
+                        try ingest(source: source, name: file, fallbackTime: mtime)
+                    } else {
+                        try ingest(source: source, name: file, fallbackTime: Self.now(), fallbackSource: "ingest")
+                    }
                 }
             }
         }
     }
 
     /// Ingests one byte stream, gzip or not (told by its first bytes). Events that carry no
-    /// time get `fallbackTime` (ns UTC).
-    public func ingest(source: FileSource, name: String, fallbackTime: Int64) throws {
+    /// time get `fallbackTime` (ns UTC), marked `timesource=<fallbackSource>`.
+    public func ingest(source: FileSource, name: String, fallbackTime: Int64, fallbackSource: String = "mtime") throws {
         summary.inputs += 1
+        defer { onProgress?(summary) }
         var head: [UInt8] = []
         do {
             _ = try source.read(into: &head, maximum: 2)
@@ -96,49 +105,189 @@ public final class Ingestor {
         }
         source.unread(head)
         let isGzip = head == [0x1F, 0x8B]
+        let context = ParseContext(fallbackTime: fallbackTime, fallbackSource: fallbackSource, correlator: options.correlator)
+        let decoder = EventDecoder(file: name, context: context, format: options.format)
         if isGzip, name != "-", let whole = WholeGzip.decompress(path: name) {
             // Whole-buffer libdeflate; damaged or oversized files take the streaming path below.
-            try ingest(stream: BufferSource(whole), name: name, fallbackTime: fallbackTime)
+            try ingest(stream: BufferSource(whole), name: name, decoder: decoder)
             return
         }
         let stream: any ByteSource = isGzip ? try GzipSource(input: source, name: name) : source
-        try ingest(stream: stream, name: name, fallbackTime: fallbackTime)
+        try ingest(stream: stream, name: name, decoder: decoder)
     }
 
-    private func ingest(stream: any ByteSource, name: String, fallbackTime: Int64) throws {
-        var reader = JSONValueReader(source: stream)
-        let decoder = EventDecoder(file: name, fallbackTime: fallbackTime)
-        var first = true
-        while let item = reader.next() {
-            switch item {
-            case .value(let range, let line, let offset):
-                first = false
-                summary.bytes += range.count
-                try reader.buffer.withUnsafeBufferPointer { b in
-                    try decoder.decode(b, range, line: line, offset: offset, emit: store) { rejection in
-                        summary.rejected += 1
-                        onRejection(rejection)
-                    }
-                }
-            case .malformed(let line, _, let error):
-                if first, let byte = reader.firstByte, byte != UInt8(ascii: "{"), byte != UInt8(ascii: "[") {
-                    summary.skippedInputs += 1
-                    onSkippedInput(name, "starts with \(Self.describe(byte))")
-                    return
-                }
-                first = false
-                summary.rejected += 1
-                onRejection(Rejection(file: name, line: line, offset: error.offset, reason: "malformed JSON: \(error.description)"))
+    func ingest(stream: any ByteSource, name: String, decoder: EventDecoder) throws {
+        held = []
+        heldOnlyUnrecognised = true
+        inputEvents = 0
+        // Sniff the first non-blank byte to choose the reader.
+        var prefix: [UInt8] = []
+        var first: UInt8?
+        do {
+            while first == nil {
+                let start = prefix.count
+                guard try stream.read(into: &prefix, maximum: 1 << 16) > 0 else { break }
+                first = prefix[start...].first { !JSONScanner.isWhitespace($0) }
             }
+        } catch let error as IngestError {
+            summary.failedInputs += 1
+            onInputError(error)
+            return
         }
-        if let error = reader.sourceError {
+        guard let first else {
+            summary.skippedInputs += 1
+            onSkippedInput(name, prefix.isEmpty ? "empty" : "blank")
+            return
+        }
+        let source = PrefixedSource(prefix: prefix, rest: stream)
+        let isJSON = !options.format.isText && (first == UInt8(ascii: "{") || first == UInt8(ascii: "["))
+        inputIsText = !isJSON
+        let sourceError = isJSON ? try readJSON(source, decoder) : try readLines(source, decoder)
+        finishInput(name)
+        if let error = sourceError {
             summary.failedInputs += 1
             if let error = error as? IngestError { onInputError(error) } else { throw error }
         }
     }
 
+    private func readJSON(_ source: any ByteSource, _ decoder: EventDecoder) throws -> (any Error)? {
+        var reader = JSONValueReader(source: source)
+        reader.maxLineBytes = options.maxLineBytes
+        while let item = reader.next() {
+            switch item {
+            case .value(let range, let line, let offset):
+                summary.bytes += range.count
+                try reader.buffer.withUnsafeBufferPointer { b in
+                    try decoder.decode(b, range, line: line, offset: offset, emit: store, reject: reject)
+                }
+            case .malformed(let line, _, let error):
+                summary.bytes += reader.malformedLength
+                reject(
+                    Rejection(
+                        file: decoder.file, line: line, offset: error.offset, reason: "malformed JSON: \(error.description)",
+                        raw: reader.malformedBytes, length: reader.malformedLength))
+            }
+        }
+        return reader.sourceError
+    }
+
+    /// Text lines. A klog line's continuation lines (those not starting with a header) are
+    /// part of its event.
+    private func readLines(_ source: any ByteSource, _ decoder: EventDecoder) throws -> (any Error)? {
+        var reader = LineReader(source: source, maxLineBytes: options.maxLineBytes)
+        var pending: [UInt8] = []
+        var pendingLine = 0
+        var pendingOffset = 0
+        func flushPending() throws {
+            guard !pending.isEmpty else { return }
+            try pending.withUnsafeBufferPointer { b in
+                try decoder.decodeLine(b, 0..<b.count, line: pendingLine, offset: pendingOffset, emit: store, reject: reject)
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
+        while let item = reader.next() {
+            if inputEvents == 0, heldOnlyUnrecognised, held.count >= Self.textProbeLines { break }
+            switch item {
+            case .line(let range, let line, let offset):
+                summary.bytes += range.count + 1
+                let isHeader: Bool = reader.buffer.withUnsafeBufferPointer { b in KlogParser.looksLikeKlog(b, range) }
+                if isHeader {
+                    try flushPending()
+                    pending.append(contentsOf: reader.buffer[range])
+                    pendingLine = line
+                    pendingOffset = offset
+                    continue
+                }
+                if !pending.isEmpty {
+                    let standalone: Bool = reader.buffer.withUnsafeBufferPointer { b in
+                        AuthenticatorParser.looksLikeLogrus(b, range) || EventDecoder.exportLine(b, range) != nil
+                    }
+                    // A continuation joins its event, up to --max-line for the whole event.
+                    if !standalone, pending.count + 1 + range.count <= options.maxLineBytes {
+                        pending.append(0x0A)
+                        pending.append(contentsOf: reader.buffer[range])
+                        continue
+                    }
+                    try flushPending()
+                }
+                try reader.buffer.withUnsafeBufferPointer { b in
+                    try decoder.decodeLine(b, range, line: line, offset: offset, emit: store, reject: reject)
+                }
+            case .tooLong(let line, let offset, let prefix, let length):
+                try flushPending()
+                summary.bytes += length + 1
+                reject(
+                    Rejection(
+                        file: decoder.file, line: line, offset: offset + options.maxLineBytes,
+                        reason: "expected a line of at most \(options.maxLineBytes) bytes (--max-line), found one of \(length) bytes",
+                        raw: prefix, length: length))
+            }
+        }
+        try flushPending()
+        return reader.sourceError
+    }
+
+    private func reject(_ rejection: Rejection) {
+        if rejection.isDigest {
+            summary.digests += 1
+            return
+        }
+        if inputEvents == 0, held.count < Self.heldRejections {
+            held.append(rejection)
+            if !Self.isUnrecognised(rejection, inText: inputIsText) { heldOnlyUnrecognised = false }
+            return
+        }
+        releaseHeld()
+        report(rejection)
+    }
+
+    private func report(_ rejection: Rejection) {
+        summary.rejected += 1
+        quarantine?.add(rejection)
+        onRejection(rejection)
+    }
+
+    private func releaseHeld() {
+        guard !held.isEmpty else { return }
+        let all = held
+        held = []
+        for rejection in all { report(rejection) }
+    }
+
+    /// At the end of an input: one that gave nothing but "not a known format" is skipped as
+    /// unrecognised; else its held rejections are reported.
+    private func finishInput(_ name: String) {
+        if inputEvents == 0, !held.isEmpty, heldOnlyUnrecognised {
+            summary.skippedInputs += 1
+            let first = String(decoding: held[0].raw.prefix(40), as: UTF8.self).split(separator: "\n").first ?? ""
+            onSkippedInput(name, "no events of a format logq reads; it starts \"\(first)\"")
+            held = []
+            return
+        }
+        releaseHeld()
+    }
+
+    /// Whether a rejection says the value is of no known format (rather than a damaged event).
+    /// In a text input, a line that is not valid JSON counts too (a script's `{` lines).
+    static func isUnrecognised(_ rejection: Rejection, inText: Bool) -> Bool {
+        (inText && rejection.reason.hasPrefix("malformed JSON"))
+            || rejection.reason.hasPrefix("expected a Kubernetes audit Event (\"kind\":\"Event\"), an EventList")
+            || rejection.reason.hasPrefix("expected a klog line, an aws-iam-authenticator line")
+            || rejection.reason.hasPrefix("expected a JSON object (an event or a file of events)")
+    }
+
     private func store(_ event: AuditEvent) throws {
         summary.events += 1
+        inputEvents += 1
+        if inputEvents == 1 { releaseHeld() }
+        if let since = options.since, event.time < since {
+            summary.outsideWindow += 1
+            return
+        }
+        if let until = options.until, event.time > until {
+            summary.outsideWindow += 1
+            return
+        }
         switch try writer.append(event) {
         case .stored: summary.stored += 1
         case .duplicate: summary.duplicates += 1
@@ -146,6 +295,7 @@ public final class Ingestor {
             summary.stored += 1
             summary.idConflicts += 1
         }
+        if summary.events % Self.progressEvents == 0 { onProgress?(summary) }
     }
 
     static func now() -> Int64 {

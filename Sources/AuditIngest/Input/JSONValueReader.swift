@@ -16,10 +16,22 @@ public struct JSONValueReader {
         case malformed(line: Int, offset: Int, error: JSONSyntaxError)
     }
 
-    /// The largest single value accepted; a larger one is rejected and skipped line by line,
-    /// so one runaway line cannot exhaust memory.
+    /// The largest container value accepted (a CloudTrail delivery file `{"Records":[…]}`, an
+    /// `EventList`, a CloudWatch Logs payload: many events on one line); a larger one is
+    /// rejected and skipped line by line, so one runaway value cannot exhaust memory.
     public static let maxValueBytes = 256 << 20
+    /// The default for ``maxLineBytes``: a Kubernetes audit event is a few KiB and CloudTrail
+    /// caps its fields at 100 KiB, so a single event past 1 MiB is damage, not data.
+    public static let defaultMaxLineBytes = 1 << 20
     static let chunkSize = 4 << 20
+
+    /// The largest single event value (anything that is not a container of events) accepted;
+    /// a longer one is rejected and skipped without being held whole.
+    public var maxLineBytes = JSONValueReader.defaultMaxLineBytes
+    /// The start of the last malformed value (at most ``Rejection/maxKeptBytes``) and its
+    /// length as far as it was read, for the quarantine.
+    public private(set) var malformedBytes: [UInt8] = []
+    public private(set) var malformedLength = 0
 
     private let source: any ByteSource
     /// The bytes read and not yet consumed start at `start`.
@@ -109,25 +121,40 @@ public struct JSONValueReader {
                 if end == buffer.count, !eof, isScalarStart(buffer[valueStart]) {
                     if fill(minimumFree: Self.chunkSize) { continue }
                 }
+                if end - valueStart > maxLineBytes, !isContainer(at: valueStart) {
+                    keepMalformed(valueStart, end)
+                    let item = Item.malformed(
+                        line: line, offset: bufferOffset + valueStart,
+                        error: JSONSyntaxError(
+                            offset: bufferOffset + valueStart + maxLineBytes, expected: "an event of at most \(maxLineBytes) bytes (--max-line)",
+                            found: "one of \(end - valueStart) bytes"))
+                    advance(to: end)
+                    return item
+                }
                 let item = Item.value(range: valueStart..<end, line: line, offset: bufferOffset + valueStart)
                 advance(to: end)
                 return item
             case .failure(let error):
                 if error.offset >= buffer.count, !eof {
                     // Ran out of bytes inside the value: read more, unless it is too large.
-                    if buffer.count - valueStart < Self.maxValueBytes {
-                        if fill(minimumFree: max(Self.chunkSize, buffer.count - valueStart)) { continue }
-                        if !eof { continue }
+                    let limit = isContainer(at: valueStart) ? Self.maxValueBytes : maxLineBytes
+                    if buffer.count - valueStart < limit {
+                        // Read on and start over: a fill may move the bytes (valueStart changes).
+                        _ = fill(minimumFree: max(Self.chunkSize, buffer.count - valueStart))
+                        continue
                     } else {
+                        keepMalformed(valueStart, buffer.count)
                         let item = Item.malformed(
                             line: line, offset: bufferOffset + valueStart,
                             error: JSONSyntaxError(
-                                offset: bufferOffset + error.offset, expected: "a value of at most \(Self.maxValueBytes) bytes",
+                                offset: bufferOffset + valueStart + limit,
+                                expected: limit == maxLineBytes ? "an event of at most \(limit) bytes (--max-line)" : "a value of at most \(limit) bytes",
                                 found: "a longer one"))
                         skipLine(from: buffer.count - 1)
                         return item
                     }
                 }
+                keepMalformed(valueStart, min(max(error.offset + 1, valueStart), buffer.count))
                 let valueLine = line
                 let errorLine = lineOf(min(error.offset, buffer.count))
                 var reported = error
@@ -160,6 +187,29 @@ public struct JSONValueReader {
             if !fill(minimumFree: 0) { return }
             k = start
         }
+    }
+
+    /// Whether the value at `position` holds many events on purpose (a `Records` file, an
+    /// `EventList`, a CloudWatch payload, an array): told by its first 256 bytes.
+    private func isContainer(at position: Int) -> Bool {
+        if buffer[position] == UInt8(ascii: "[") { return true }
+        let end = min(buffer.count, position + 256)
+        for marker in Self.containerMarkers {
+            guard marker.count <= end - position else { continue }
+            var k = position
+            while k + marker.count <= end {
+                if buffer[k] == marker[0], buffer[k..<(k + marker.count)].elementsEqual(marker) { return true }
+                k += 1
+            }
+        }
+        return false
+    }
+
+    static let containerMarkers: [[UInt8]] = [#""Records""#, #""EventList""#, #""logEvents""#, #""events""#].map { Array($0.utf8) }
+
+    private mutating func keepMalformed(_ from: Int, _ to: Int) {
+        malformedLength = to - from
+        malformedBytes = Array(buffer[from..<min(to, from + Rejection.maxKeptBytes)])
     }
 
     private func isScalarStart(_ c: UInt8) -> Bool {

@@ -17,7 +17,14 @@ enum WholeGzip {
 
     /// The decompressed content of the gzip file at `path` (every member), or nil.
     static func decompress(path: String) -> [UInt8]? {
-        guard let input = readFile(path, limit: maxCompressedBytes), input.count >= 18 else { return nil }
+        guard let input = readFile(path, limit: maxCompressedBytes) else { return nil }
+        return decompress(input)
+    }
+
+    /// The decompressed content of gzip bytes in memory (every member), or nil when they are
+    /// damaged, truncated, or decompress past ``maxOutputBytes``.
+    static func decompress(_ input: [UInt8]) -> [UInt8]? {
+        guard input.count >= 18 else { return nil }
         // ISIZE, the last member's size mod 2^32: a good first guess for one-member files.
         let n = input.count
         let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24

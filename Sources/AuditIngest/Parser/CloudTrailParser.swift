@@ -8,7 +8,11 @@ import AuditCore
 /// `user`: the IAM user name; for an assumed role `Role/session`; for an AWS service the
 /// service; else the principal. `actor`: the role behind an assumed-role session
 /// (`sessionContext.sessionIssuer.arn`), else the identity's ARN, so one value follows a role
-/// through the account and (through EKS `canonicalArn`) the cluster.
+/// through the account and (through EKS `canonicalArn`) the cluster. IRSA: an
+/// `AssumeRoleWithWebIdentity` by `system:serviceaccount:<ns>:<sa>` has that service account
+/// and the role as actors, and teaches ``ActorCorrelator`` its session key; a later call with
+/// that `userIdentity.accessKeyId` gets the service account as a second actor
+/// (comma-separated).
 public enum CloudTrailParser {
     /// Request parameters that name the object acted on, in order of preference.
     static let nameKeys: [StaticString] = [
@@ -18,6 +22,10 @@ public enum CloudTrailParser {
     ]
 
     public static func parse(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, fallbackTime: Int64) throws -> AuditEvent {
+        try parse(b, range, ParseContext(fallbackTime: fallbackTime))
+    }
+
+    public static func parse(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ context: ParseContext) throws -> AuditEvent {
         var f = FieldValues()
         var eventTime: Range<Int>?
         var exportTime: Range<Int>?
@@ -29,6 +37,9 @@ public enum CloudTrailParser {
         var invokedBy = ""
         var principal = ""
         var issuerArn = ""
+        var accessKeyId = ""
+        var sessionKeyId = ""
+        var roleArn = ""
         var eventSourceSeen = false
         var nameCandidates: [Int: String] = [:]
         try walk(b, range.lowerBound) { key, value in
@@ -71,6 +82,8 @@ public enum CloudTrailParser {
                         invokedBy = JSONScanner.scalarText(b, v) ?? ""
                     } else if JSONScanner.keyEquals(b, k, "principalId") {
                         principal = JSONScanner.scalarText(b, v) ?? ""
+                    } else if JSONScanner.keyEquals(b, k, "accessKeyId") {
+                        accessKeyId = JSONScanner.scalarText(b, v) ?? ""
                     } else if JSONScanner.keyEquals(b, k, "sessionContext") {
                         try walkIfObject(b, v) { sk, sv in
                             guard JSONScanner.keyEquals(b, sk, "sessionIssuer") else { return }
@@ -80,8 +93,17 @@ public enum CloudTrailParser {
                         }
                     }
                 }
+            } else if JSONScanner.keyEquals(b, key, "responseElements") {
+                // The session an AssumeRole* call opens: its credentials' access key id.
+                try walkIfObject(b, value) { k, v in
+                    guard JSONScanner.keyEquals(b, k, "credentials") else { return }
+                    try walkIfObject(b, v) { ck, cv in
+                        if JSONScanner.keyEquals(b, ck, "accessKeyId") { sessionKeyId = JSONScanner.scalarText(b, cv) ?? "" }
+                    }
+                }
             } else if JSONScanner.keyEquals(b, key, "requestParameters") {
                 try walkIfObject(b, value) { k, v in
+                    if JSONScanner.keyEquals(b, k, "roleArn") { roleArn = JSONScanner.scalarText(b, v) ?? "" }
                     for (rank, name) in nameKeys.enumerated() where JSONScanner.keyEquals(b, k, name) {
                         if let text = JSONScanner.scalarText(b, v) { nameCandidates[rank] = text }
                     }
@@ -105,12 +127,24 @@ public enum CloudTrailParser {
         } else if let exportTime {
             time = try K8sAuditParser.time(b, exportTime, "p_event_time")
         } else {
-            time = fallbackTime
+            let missing = context.missingTime()
+            time = missing.time
+            f[.timesource] = missing.source
         }
         if f[.account].isEmpty { f[.account] = identityAccount }
         f[.verb] = CloudTrailVerb.verb(eventName: f[.event], readOnly: readOnly)
         f[.user] = user(type: identityType, arn: identityArn, name: identityName, invokedBy: invokedBy, principal: principal)
-        f[.actor] = !issuerArn.isEmpty ? issuerArn : (!identityArn.isEmpty ? identityArn : f[.user])
+        let primary = !issuerArn.isEmpty ? issuerArn : (!identityArn.isEmpty ? ActorCorrelator.canonical(identityArn) : f[.user])
+        if identityType == "WebIdentityUser", identityName.hasPrefix("system:serviceaccount:") {
+            // IRSA: the service account opens a session of `roleArn`; later calls with the
+            // session's key are the service account's too.
+            f[.actor] = ActorCorrelator.join([identityName, roleArn])
+            if !sessionKeyId.isEmpty { context.correlator?.learnSession(accessKeyId: sessionKeyId, serviceAccount: identityName) }
+        } else if let account = context.correlator?.serviceAccount(forKey: accessKeyId) {
+            f[.actor] = ActorCorrelator.join([primary, account])
+        } else {
+            f[.actor] = primary
+        }
         if let best = nameCandidates.min(by: { $0.key < $1.key }) { f[.name] = best.value }
         return AuditEvent(time: time, source: .cloudtrail, fields: f, raw: Array(UnsafeBufferPointer(rebasing: b[range])))
     }

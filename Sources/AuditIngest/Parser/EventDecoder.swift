@@ -1,19 +1,71 @@
 import AuditCore
 
-/// Recognizes what a top-level JSON value is, by content, and turns it into events:
-/// a CloudTrail delivery file `{"Records":[…]}`, a bare CloudTrail record, a JSON array of
-/// records, a Kubernetes audit `Event` or `EventList`. Anything else is a rejection that says
-/// what it looks like.
+/// Recognizes what a top-level JSON value or text line is, by content, and turns it into
+/// events (FORMATS.md §1–3):
+/// - CloudTrail: delivery files `{"Records":[…]}`, bare records, arrays of records,
+///   `aws cloudtrail lookup-events` output, EventBridge envelopes; digest files are reported
+///   (``Rejection/isDigest``) and not stored;
+/// - Kubernetes audit `Event`s and `EventList`s;
+/// - CloudWatch Logs: subscription payloads (decoded, or base64 of gzip), Lambda `awslogs`
+///   events, `aws logs filter-log-events` output, export lines `<time> <message>`; each
+///   message is decoded as any of these formats, with the log event's timestamp as envelope
+///   time;
+/// - Container Insights performance events (EMF);
+/// - klog lines and aws-iam-authenticator lines.
+/// Anything else is a rejection that says what it looks like.
+///
+/// EventBridge: the stored event is the `detail` record, not the envelope, so that its raw
+/// JSON paths (`userIdentity.arn`) and its dedupe (eventID and content) are the same as for
+/// the copy in the S3 trail. lookup-events: the stored event is the decoded `CloudTrailEvent`.
 public struct EventDecoder {
     /// Where the value came from, for rejections.
     public var file: String
-    /// The time given to events that carry none (ns UTC): the input file's modification time,
-    /// so that ingesting the same file again still finds them as duplicates.
-    public var fallbackTime: Int64
+    /// Times and identity links for the parsers.
+    public var context: ParseContext
+    /// The format forced with `--format`, or `.auto`.
+    public var format: InputFormat
+    /// The source of klog lines: told by the CloudWatch log stream when there is one, else by
+    /// the input's name or `--format` (klog lines do not say which component wrote them).
+    public var klogSource: SourceKind
+
+    /// The time given to events that carry none (ns UTC).
+    public var fallbackTime: Int64 { context.fallbackTime }
 
     public init(file: String, fallbackTime: Int64) {
+        self.init(file: file, context: ParseContext(fallbackTime: fallbackTime))
+    }
+
+    public init(file: String, context: ParseContext, format: InputFormat = .auto, klogSource: SourceKind? = nil) {
         self.file = file
-        self.fallbackTime = fallbackTime
+        self.context = context
+        self.format = format
+        self.klogSource = klogSource ?? Self.klogSource(named: file, format: format)
+    }
+
+    /// The klog source an input's name or the forced format suggests; kube-apiserver when
+    /// neither says.
+    public static func klogSource(named name: String, format: InputFormat) -> SourceKind {
+        switch format {
+        case .controllerManager: return .controllerManager
+        case .scheduler: return .scheduler
+        case .klog: return .apiserver
+        default: break
+        }
+        let lower = name.lowercased()
+        if lower.contains("controller-manager") || lower.contains("controllermanager") || lower.contains("controller_manager") {
+            return .controllerManager
+        }
+        if lower.contains("scheduler") { return .scheduler }
+        return .apiserver
+    }
+
+    /// Where a value sits in the input: to name line and byte offset in rejections. A value
+    /// decoded from inside another (a CloudWatch message) is reported at its container.
+    struct Place {
+        var base: Int
+        var line: Int
+        var offset: Int
+        var fixed = false
     }
 
     /// Decodes the value at `range` of `b` that starts on `line` at stream offset `offset`.
@@ -23,16 +75,23 @@ public struct EventDecoder {
         _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, line: Int, offset: Int,
         emit: (AuditEvent) throws -> Void, reject: (Rejection) -> Void
     ) throws {
+        try decodeValue(b, range, Place(base: range.lowerBound, line: line, offset: offset), context, emit: emit, reject: reject)
+    }
+
+    func decodeValue(
+        _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ place: Place, _ context: ParseContext,
+        emit: (AuditEvent) throws -> Void, reject: (Rejection) -> Void
+    ) throws {
         let first = b[range.lowerBound]
         if first == UInt8(ascii: "[") {
             var elements: [Range<Int>] = []
             _ = try? JSONScanner.walkArray(b, range.lowerBound) { elements.append($0) }
             for element in elements {
-                try decodeObject(b, element, base: range.lowerBound, line: line, offset: offset, emit: emit, reject: reject)
+                try decodeObject(b, element, place, context, emit: emit, reject: reject)
             }
             return
         }
-        try decodeObject(b, range, base: range.lowerBound, line: line, offset: offset, emit: emit, reject: reject)
+        try decodeObject(b, range, place, context, emit: emit, reject: reject)
     }
 
     static let k8sEventPrefix: [UInt8] = Array(#"{"kind":"Event","#.utf8)
@@ -43,9 +102,9 @@ public struct EventDecoder {
         return true
     }
 
-    private func lineOf(_ b: UnsafeBufferPointer<UInt8>, _ position: Int, base: Int, line: Int) -> Int {
-        var l = line
-        var k = base
+    private func lineOf(_ b: UnsafeBufferPointer<UInt8>, _ position: Int, _ place: Place) -> Int {
+        var l = place.line
+        var k = place.base
         while k < position {
             if b[k] == 0x0A { l += 1 }
             k += 1
@@ -53,38 +112,66 @@ public struct EventDecoder {
         return l
     }
 
-    private func rejection(
-        _ b: UnsafeBufferPointer<UInt8>, at position: Int, base: Int, line: Int, offset: Int, _ reason: String
+    /// A rejection at `position`, keeping the bytes of `value` for the quarantine.
+    func rejection(
+        _ b: UnsafeBufferPointer<UInt8>, at position: Int, value: Range<Int>, _ place: Place, _ reason: String, isDigest: Bool = false
     ) -> Rejection {
-        Rejection(file: file, line: lineOf(b, position, base: base, line: line), offset: offset + (position - base), reason: reason)
+        let raw = Array(UnsafeBufferPointer(rebasing: b[value.prefix(Rejection.maxKeptBytes)]))
+        if place.fixed {
+            return Rejection(file: file, line: place.line, offset: place.offset, reason: reason, raw: raw, length: value.count, isDigest: isDigest)
+        }
+        return Rejection(
+            file: file, line: lineOf(b, position, place), offset: place.offset + (position - place.base), reason: reason,
+            raw: raw, length: value.count, isDigest: isDigest)
     }
 
-    private func decodeObject(
-        _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, base: Int, line: Int, offset: Int,
+    /// Runs `parser` on `element`, turning its failure into a rejection.
+    func parse(
+        _ b: UnsafeBufferPointer<UInt8>, _ element: Range<Int>, _ place: Place, _ context: ParseContext,
+        _ parser: (UnsafeBufferPointer<UInt8>, Range<Int>, ParseContext) throws -> AuditEvent,
+        emit: (AuditEvent) throws -> Void, reject: (Rejection) -> Void
+    ) throws {
+        let event: AuditEvent
+        do {
+            event = try parser(b, element, context)
+        } catch let failure as ParseFailure {
+            reject(rejection(b, at: failure.offset ?? element.lowerBound, value: element, place, failure.reason))
+            return
+        } catch {
+            reject(rejection(b, at: element.lowerBound, value: element, place, "\(error)"))
+            return
+        }
+        try emit(event)
+    }
+
+    /// The object elements of the array at `array`; other elements are rejected.
+    func objects(
+        _ b: UnsafeBufferPointer<UInt8>, in array: Range<Int>, _ place: Place, expected: String, reject: (Rejection) -> Void
+    ) -> [Range<Int>] {
+        var elements: [Range<Int>] = []
+        _ = try? JSONScanner.walkArray(b, array.lowerBound) { elements.append($0) }
+        return elements.filter { element in
+            guard b[element.lowerBound] == UInt8(ascii: "{") else {
+                reject(rejection(b, at: element.lowerBound, value: element, place, "expected \(expected), found another value"))
+                return false
+            }
+            return true
+        }
+    }
+
+    func decodeObject(
+        _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ place: Place, _ context: ParseContext,
         emit: (AuditEvent) throws -> Void, reject: (Rejection) -> Void
     ) throws {
         guard b[range.lowerBound] == UInt8(ascii: "{") else {
             let found = String(decoding: UnsafeBufferPointer(rebasing: b[range.prefix(20)]), as: UTF8.self)
-            reject(rejection(b, at: range.lowerBound, base: base, line: line, offset: offset, "expected a JSON object (an event or a file of events), found \(found)"))
+            reject(rejection(b, at: range.lowerBound, value: range, place, "expected a JSON object (an event or a file of events), found \(found)"))
             return
-        }
-        func parse(_ element: Range<Int>, _ parser: (UnsafeBufferPointer<UInt8>, Range<Int>, Int64) throws -> AuditEvent) throws {
-            let event: AuditEvent
-            do {
-                event = try parser(b, element, fallbackTime)
-            } catch let failure as ParseFailure {
-                reject(rejection(b, at: failure.offset ?? element.lowerBound, base: base, line: line, offset: offset, failure.reason))
-                return
-            } catch {
-                reject(rejection(b, at: element.lowerBound, base: base, line: line, offset: offset, "\(error)"))
-                return
-            }
-            try emit(event)
         }
         // The common case, a k8s audit line as the apiserver writes it, starts with its kind:
         // parse it directly instead of walking it once more to learn its shape.
-        if Self.startsWith(b, range, Self.k8sEventPrefix) {
-            try parse(range, K8sAuditParser.parse)
+        if format == .auto || format == .k8sAudit, Self.startsWith(b, range, Self.k8sEventPrefix) {
+            try parse(b, range, place, context, K8sAuditParser.parse, emit: emit, reject: reject)
             return
         }
         var shape = Shape()
@@ -93,92 +180,46 @@ public struct EventDecoder {
                 shape.note(b, key, value)
             }
         } catch {
-            reject(rejection(b, at: error.offset, base: base, line: line, offset: offset, error.description))
+            reject(rejection(b, at: error.offset, value: range, place, error.description))
             return
         }
-        if let records = shape.records {
-            var elements: [Range<Int>] = []
-            _ = try? JSONScanner.walkArray(b, records.lowerBound) { elements.append($0) }
-            for element in elements {
-                guard b[element.lowerBound] == UInt8(ascii: "{") else {
-                    reject(rejection(b, at: element.lowerBound, base: base, line: line, offset: offset, "expected a CloudTrail record object in \"Records\", found another value"))
-                    continue
-                }
-                try parse(element, CloudTrailParser.parse)
+        switch shape.kind(for: format) {
+        case .cloudTrailFile:
+            for element in objects(b, in: shape.records!, place, expected: "a CloudTrail record object in \"Records\"", reject: reject) {
+                try parse(b, element, place, context, CloudTrailParser.parse, emit: emit, reject: reject)
             }
-        } else if shape.kind == "EventList", let items = shape.items {
-            var elements: [Range<Int>] = []
-            _ = try? JSONScanner.walkArray(b, items.lowerBound) { elements.append($0) }
-            for element in elements {
-                guard b[element.lowerBound] == UInt8(ascii: "{") else {
-                    reject(rejection(b, at: element.lowerBound, base: base, line: line, offset: offset, "expected an audit Event object in \"items\", found another value"))
-                    continue
-                }
-                try parse(element, K8sAuditParser.parse)
+        case .k8sList:
+            for element in objects(b, in: shape.items!, place, expected: "an audit Event object in \"items\"", reject: reject) {
+                try parse(b, element, place, context, K8sAuditParser.parse, emit: emit, reject: reject)
             }
-        } else if shape.kind == "Event" || (shape.kind == nil && shape.auditID && shape.stage) {
-            try parse(range, K8sAuditParser.parse)
-        } else if shape.eventVersion || (shape.eventName && shape.eventSource) {
-            try parse(range, CloudTrailParser.parse)
-        } else {
-            reject(rejection(b, at: range.lowerBound, base: base, line: line, offset: offset, shape.unsupportedReason))
+        case .k8sEvent:
+            try parse(b, range, place, context, K8sAuditParser.parse, emit: emit, reject: reject)
+        case .cloudTrailRecord:
+            try parse(b, range, place, context, CloudTrailParser.parse, emit: emit, reject: reject)
+        case .emf:
+            try parse(b, range, place, context, EMFParser.parse, emit: emit, reject: reject)
+        case .lookupEvent:
+            guard let value = shape.cloudTrailEvent, let text = JSONScanner.string(b, value) else {
+                reject(rejection(b, at: range.lowerBound, value: range, place, "expected `aws cloudtrail lookup-events` output with \"CloudTrailEvent\" a JSON string"))
+                return
+            }
+            try decodeEmbedded(Array(text.utf8), at: value.lowerBound, in: b, place, context, emit: emit, reject: reject)
+        case .eventBridge:
+            guard let detail = shape.detail, shape.detailType?.hasSuffix("via CloudTrail") ?? (format == .eventBridge) else {
+                reject(rejection(b, at: range.lowerBound, value: range, place, "expected an EventBridge event from CloudTrail (\"detail-type\": \"… via CloudTrail\" with a \"detail\" record), found detail-type \"\(shape.detailType ?? "")\""))
+                return
+            }
+            try parse(b, detail, place, context, CloudTrailParser.parse, emit: emit, reject: reject)
+        case .subscription:
+            try decodeSubscription(b, range, shape, place, context, emit: emit, reject: reject)
+        case .lambdaLogs:
+            try decodeLambdaLogs(b, range, shape, place, context, emit: emit, reject: reject)
+        case .logEvents:
+            try decodeLogEvents(b, shape.events!, stream: nil, place, context, emit: emit, reject: reject)
+        case .digest:
+            reject(rejection(b, at: range.lowerBound, value: range, place, "a CloudTrail digest file (log file integrity validation), not events", isDigest: true))
+        case .unknown:
+            reject(rejection(b, at: range.lowerBound, value: range, place, shape.unsupportedReason(b)))
         }
-    }
-}
-
-/// What a top-level object's members say about its format.
-struct Shape {
-    var kind: String?
-    var records: Range<Int>?
-    var items: Range<Int>?
-    var eventVersion = false
-    var eventName = false
-    var eventSource = false
-    var auditID = false
-    var stage = false
-    var cloudTrailEvent = false
-    var emf = false
-    var digest = false
-    var eventBridge = false
-    var subscription = false
-
-    mutating func note(_ b: UnsafeBufferPointer<UInt8>, _ key: Range<Int>, _ value: Range<Int>) {
-        if JSONScanner.keyEquals(b, key, "kind") {
-            kind = JSONScanner.string(b, value)
-        } else if JSONScanner.keyEquals(b, key, "Records"), b[value.lowerBound] == UInt8(ascii: "[") {
-            records = value
-        } else if JSONScanner.keyEquals(b, key, "items"), b[value.lowerBound] == UInt8(ascii: "[") {
-            items = value
-        } else if JSONScanner.keyEquals(b, key, "eventVersion") {
-            eventVersion = true
-        } else if JSONScanner.keyEquals(b, key, "eventName") {
-            eventName = true
-        } else if JSONScanner.keyEquals(b, key, "eventSource") {
-            eventSource = true
-        } else if JSONScanner.keyEquals(b, key, "auditID") {
-            auditID = true
-        } else if JSONScanner.keyEquals(b, key, "stage") {
-            stage = true
-        } else if JSONScanner.keyEquals(b, key, "CloudTrailEvent") {
-            cloudTrailEvent = true
-        } else if JSONScanner.keyEquals(b, key, "CloudWatchMetrics") || JSONScanner.keyEquals(b, key, "_aws") {
-            emf = true
-        } else if JSONScanner.keyEquals(b, key, "digestStartTime") || JSONScanner.keyEquals(b, key, "logFiles") {
-            digest = true
-        } else if JSONScanner.keyEquals(b, key, "detail-type") {
-            eventBridge = true
-        } else if JSONScanner.keyEquals(b, key, "messageType") {
-            subscription = true
-        }
-    }
-
-    var unsupportedReason: String {
-        if cloudTrailEvent { return "unsupported format: `aws cloudtrail lookup-events` output (CloudTrailEvent as a string); not read yet" }
-        if emf { return "unsupported format: Container Insights performance event (EMF); not read yet" }
-        if digest { return "not an event: a CloudTrail digest file" }
-        if eventBridge { return "unsupported format: EventBridge envelope; not read yet" }
-        if subscription { return "unsupported format: CloudWatch Logs subscription payload; not read yet" }
-        if let kind { return "expected a Kubernetes audit Event or EventList, found kind \"\(kind)\"" }
-        return "expected a Kubernetes audit Event (\"kind\":\"Event\"), an EventList, or a CloudTrail record (\"eventVersion\", \"eventName\"), found an object with neither"
     }
 }

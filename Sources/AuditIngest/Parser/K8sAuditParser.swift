@@ -5,12 +5,21 @@ import AuditCore
 /// Time: `stageTimestamp` — when this stage happened, the completion time for
 /// `ResponseComplete` like CloudTrail's `eventTime`, and the order in which the apiserver writes
 /// its log — else `requestReceivedTimestamp`, else v1beta1 `timestamp`.
-/// An event with none of these takes `p_event_time` (set by Panther exports), else
-/// `fallbackTime` (the input file's modification time): kept, not lost. A time field that is
+/// An event with none of these takes `p_event_time` (set by Panther exports), else the
+/// envelope's or the input's time (``ParseContext/missingTime()``), marked in `timesource`:
+/// kept, not lost. A time field that is
 /// present but not a time (`"..."`) rejects the event.
 /// `latency` is stageTimestamp − requestReceivedTimestamp in milliseconds.
+///
+/// `actor`: `user.extra.canonicalArn` (EKS), else `user.extra.arn` made canonical, else the ARN
+/// an aws-iam-authenticator line gave for this username (``ActorCorrelator``), else the
+/// username.
 public enum K8sAuditParser {
     public static func parse(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, fallbackTime: Int64) throws -> AuditEvent {
+        try parse(b, range, ParseContext(fallbackTime: fallbackTime))
+    }
+
+    public static func parse(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ context: ParseContext) throws -> AuditEvent {
         var f = FieldValues()
         var stageTime: Range<Int>?
         var receivedTime: Range<Int>?
@@ -18,6 +27,7 @@ public enum K8sAuditParser {
         var exportTime: Range<Int>?
         var username = ""
         var canonicalArn = ""
+        var extraArn = ""
         var kind: String?
         try walk(b, range.lowerBound) { key, value in
             if JSONScanner.keyEquals(b, key, "kind") {
@@ -54,6 +64,8 @@ public enum K8sAuditParser {
                         try walkIfObject(b, v) { ek, ev in
                             if JSONScanner.keyEquals(b, ek, "canonicalArn"), let first = JSONScanner.firstElement(b, ev) {
                                 canonicalArn = JSONScanner.scalarText(b, first) ?? ""
+                            } else if JSONScanner.keyEquals(b, ek, "arn"), let first = JSONScanner.firstElement(b, ev) {
+                                extraArn = JSONScanner.scalarText(b, first) ?? ""
                             }
                         }
                     }
@@ -89,18 +101,34 @@ public enum K8sAuditParser {
         if let kind, kind != "Event" {
             throw ParseFailure("expected a Kubernetes audit event (\"kind\":\"Event\"), found kind \"\(kind)\"")
         }
+        guard kind != nil || !f[.id].isEmpty else {
+            throw ParseFailure("expected a Kubernetes audit event (\"kind\":\"Event\" or an \"auditID\"), found neither")
+        }
         f[.user] = username
-        f[.actor] = canonicalArn.isEmpty ? username : canonicalArn
+        if !canonicalArn.isEmpty {
+            f[.actor] = canonicalArn
+        } else if !extraArn.isEmpty {
+            f[.actor] = ActorCorrelator.canonical(extraArn)
+        } else if let arn = context.correlator?.arn(forUsername: username) {
+            f[.actor] = arn
+        } else {
+            f[.actor] = username
+        }
         let stage = try stageTime.map { try time(b, $0, "stageTimestamp") }
         let received = try receivedTime.map { try time(b, $0, "requestReceivedTimestamp") }
-        let eventTime =
+        var eventTime =
             try stage ?? received ?? legacyTime.map({ try time(b, $0, "timestamp") })
-            ?? exportTime.map({ try time(b, $0, "p_event_time") }) ?? fallbackTime
+            ?? exportTime.map({ try time(b, $0, "p_event_time") })
+        if eventTime == nil {
+            let missing = context.missingTime()
+            eventTime = missing.time
+            f[.timesource] = missing.source
+        }
         if let stage, let received {
             f[.latency] = formatMillis(stage - received)
         }
         return AuditEvent(
-            time: eventTime, source: .k8sAudit, fields: f, raw: Array(UnsafeBufferPointer(rebasing: b[range])))
+            time: eventTime!, source: .k8sAudit, fields: f, raw: Array(UnsafeBufferPointer(rebasing: b[range])))
     }
 
     static func time(_ b: UnsafeBufferPointer<UInt8>, _ value: Range<Int>, _ name: String) throws -> Int64 {

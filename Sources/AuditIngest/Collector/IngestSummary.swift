@@ -1,0 +1,29 @@
+/// What an ingest did.
+public struct IngestSummary: Sendable, Equatable {
+    /// Inputs read (files, stdin).
+    public var inputs = 0
+    /// Inputs that could not be read at all, or broke part way (reported).
+    public var failedInputs = 0
+    /// Events parsed.
+    public var events = 0
+    /// Events newly stored.
+    public var stored = 0
+    /// Events skipped because the same event (ID and content) is already stored.
+    public var duplicates = 0
+    /// Events stored although their ID was already stored with other content.
+    public var idConflicts = 0
+    /// Values rejected (malformed, too long, a bad time, not an event of a known format);
+    /// each is in the quarantine file.
+    public var rejected = 0
+    /// Inputs that hold nothing logq recognises (a README, a LICENSE, `*.meta.jsonl`
+    /// annotations): reported by name, nothing stored or quarantined.
+    public var skippedInputs = 0
+    /// CloudTrail digest files (integrity validation) recognised and not stored.
+    public var digests = 0
+    /// Events outside `--since` / `--until`, not stored.
+    public var outsideWindow = 0
+    /// Input bytes read (after decompression).
+    public var bytes = 0
+
+    public init() {}
+}

@@ -1,0 +1,60 @@
+import AuditCore
+import SegmentStore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Where follow mode stopped reading one path: the file's identity (device, inode) and the
+/// offset just past the last line whose events are durable. Stored in
+/// `<data>/checkpoints/<hash of the path>.ckpt` as one text line
+/// `<dev> <ino> <offset> <path>`, replaced atomically (write, fsync, rename) and only after
+/// the store committed the events before `offset`.
+public struct Checkpoint: Equatable, Sendable {
+    public var device: UInt64
+    public var inode: UInt64
+    public var offset: Int
+
+    /// The checkpoint file of `path` in `directory`.
+    static func file(for path: String, in directory: DataDirectory) -> String {
+        var hasher = Hash64()
+        hasher.combine(path)
+        return directory.path + "/" + FileNames.checkpoints + "/" + String(hasher.finalize(), radix: 16) + ".ckpt"
+    }
+
+    /// The saved checkpoint of `path`, or nil.
+    static func load(for path: String, in directory: DataDirectory) -> Checkpoint? {
+        let fd = open(file(for: path, in: directory), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard n > 0 else { return nil }
+        let fields = String(decoding: bytes[0..<n], as: UTF8.self).split(separator: " ", maxSplits: 3)
+        guard fields.count >= 3, let dev = UInt64(fields[0]), let ino = UInt64(fields[1]), let offset = Int(fields[2]) else { return nil }
+        return Checkpoint(device: dev, inode: ino, offset: offset)
+    }
+
+    /// Saves this checkpoint for `path` atomically and durably.
+    func save(for path: String, in directory: DataDirectory) throws {
+        let folder = directory.path + "/" + FileNames.checkpoints
+        mkdir(folder, 0o755)
+        let target = Self.file(for: path, in: directory)
+        let temporary = target + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw IngestError.cannotOpen(temporary, errno: errno) }
+        let text = Array("\(device) \(inode) \(offset) \(path)\n".utf8)
+        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        guard written == text.count, fsync(fd) == 0 else {
+            close(fd)
+            throw IngestError.cannotWrite(temporary, errno: errno)
+        }
+        close(fd)
+        guard rename(temporary, target) == 0 else { throw IngestError.cannotWrite(target, errno: errno) }
+        let dirfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirfd >= 0 {
+            fsync(dirfd)
+            close(dirfd)
+        }
+    }
+}
