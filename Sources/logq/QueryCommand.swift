@@ -24,11 +24,14 @@ struct QueryCommand: ParsableCommand {
                                                  stats count() avg(f) p50(f) p90(f) p99(f) uniq(f) [by f…] [every 1h],
                                                  sort by f [desc], fields f…, head [N], tail [N], limit N
 
-            Fields: source (cloudtrail, k8s-audit), verb (unified: a deleted Deployment and a \
-            DeleteBucket are both verb=delete), user, groups, ip, agent, resource, ns, name, \
-            subresource, code, reason, decision, latency (ms), account, region, service \
-            (eventSource), event (eventName), error (errorCode), cluster, stage, level, id, actor \
-            (the IAM role or user behind a call, in both sources), uri.
+            Fields: source (cloudtrail, k8s-audit, apiserver, controller-manager, scheduler, \
+            authenticator, perf), verb (unified: a deleted Deployment and a DeleteBucket are both \
+            verb=delete), user, groups, ip, agent, resource, ns, name, subresource, code, reason, \
+            decision, latency (ms), account, region, service (eventSource), event (eventName), \
+            error (errorCode), cluster, stage, level, id, actor (the IAM role or user behind a \
+            call, in both sources, and the service account of an IRSA session), uri; for klog, \
+            authenticator and perf events: severity, message, location (file:line), node, kind; \
+            timesource (mtime, ingest or envelope when the event carried no time of its own).
 
             groups and actor hold lists: a term matches when any element does.
 
