@@ -69,6 +69,8 @@ public struct QueryExecutor {
                     if !rows.isEmpty { _ = view.loadAll() }
                     return (view, rows)
                 }
+                // Every column a match needs is decoded into memory of its own by now.
+                for entry in batch { bodies[entry.0].dropPages() }
                 for (slot, result) in found.enumerated() {
                     guard let (view, rows) = result else { continue }
                     let block = batch[batch.startIndex + slot].0
@@ -127,6 +129,7 @@ public struct QueryExecutor {
                 add(&state, view, rows)
                 return (state, rows.count)
             }
+            for body in bodies { body.dropPages() }
             for case let (state, matched)? in partials {
                 merge(&total, state)
                 stats.eventsMatched += matched

@@ -30,6 +30,17 @@ public final class MappedFile: @unchecked Sendable {
         if let base { munmap(base, count) }
     }
 
+    /// `madvise(MADV_DONTNEED)` over the whole pages inside `range`: safe on a read-only shared
+    /// file mapping (a later read faults the page back in from the file).
+    func dropPages(_ range: Range<Int>) {
+        guard let base, !range.isEmpty else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (range.lowerBound + page - 1) / page * page
+        let end = range.upperBound / page * page
+        guard end > start else { return }
+        _ = madvise(base + start, end - start, MADV_DONTNEED)
+    }
+
     /// The mapped bytes.
     public var bytes: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: base, count: count)
@@ -41,6 +52,13 @@ public struct BlockBody: @unchecked Sendable {
     // The mapping is immutable and read from several threads.
     let file: MappedFile
     let range: Range<Int>
+
+    /// Lets the kernel drop this body's pages from the process (they stay in the page cache and
+    /// are read back from the file if touched again): keeps a long scan's resident memory to the
+    /// blocks in flight, not every block it has read.
+    public func dropPages() {
+        file.dropPages(range)
+    }
 
     /// The body's bytes.
     public var bytes: UnsafeRawBufferPointer {
