@@ -27,7 +27,7 @@ public enum LogServer {
     public static func metricsText(directory: DataDirectory) throws -> String {
         var counter = EventCounter()
         let executor = QueryExecutor(reader: StoreReader(directory: directory))
-        try executor.run(Query(filter: .all, timeRange: TimeRange(), pipes: [])) { event in
+        try executor.run(Query(filter: .all, timeRange: TimeRange(), pipes: []), parts: .fields) { event in
             counter.add(event)
             return true
         }

@@ -89,8 +89,9 @@ struct QueryCommand: ParsableCommand {
         if explain || stats { OutputStream.printError(Explain.plan(parsed)) }
         let outcome: QueryRunner.Outcome
         do {
+            let printsRawOnly = [.raw, .ndjson, .json].contains(format) && QueryRunner.projection(parsed) == nil
             outcome = try runner.run(
-                parsed,
+                parsed, printsRawOnly: printsRawOnly,
                 onEvent: { event in
                     printer.event(event)
                     return true

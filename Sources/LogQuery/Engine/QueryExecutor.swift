@@ -18,9 +18,9 @@ public struct QueryStats: Sendable {
     public init() {}
 }
 
-/// Runs a ``Query`` over a store: partitions in time order, blocks pruned by time, events
-/// filtered, and results streamed in time order one partition at a time (so memory holds one
-/// partition's matches, not the whole result).
+/// Runs a ``Query`` over a store: partitions in time order, blocks pruned by time and by their
+/// summaries, events filtered on every core, and results streamed in time order a round of
+/// blocks at a time (so memory holds a round's matches, not the whole result).
 public struct QueryExecutor {
     public let reader: StoreReader
 
@@ -36,59 +36,77 @@ public struct QueryExecutor {
     public static let blocksPerWorkerPerRound = 1
 
     /// Calls `emit` with each matching event in time order (ties in storage order) until it
-    /// returns false.
+    /// returns false. Events carry the `parts` asked for (the others empty): output that
+    /// prints fields alone, or original bytes alone, does not pay for the other.
     ///
-    /// Streams: within a partition, blocks are taken in order of their first time, a round of
-    /// a few at a time, decoded and filtered on ``defaultWorkers`` threads; after each round the
+    /// Streams: partition after partition, blocks are taken in order of their first time, a
+    /// round of a few at a time (across partitions when one has few), decoded and filtered on ``defaultWorkers`` threads; after each round the
     /// matches earlier than the next block's first time are emitted, and only the later ones
     /// are held. Memory holds a round's matches plus those held, not a partition's, and the
     /// first matches print after the first round. Returns what was read.
     @discardableResult
-    public func run(_ query: Query, emit: (AuditEvent) throws -> Bool) throws -> QueryStats {
+    public func run(_ query: Query, parts: EventParts = .all, emit: (AuditEvent) throws -> Bool) throws -> QueryStats {
         var stats = QueryStats()
         let range = query.timeRange.closedRange
         let round = max(2, Self.defaultWorkers * Self.blocksPerWorkerPerRound)
-        for partition in try reader.partitions(in: range) {
-            let (bodies, report) = try reader.collectBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch)
-            stats.add(report)
-            // Storage index and first time of each block, by first time (ties in storage order).
-            let order = bodies.indices.map { ($0, Block.header(bodies[$0].bytes)?.minTime ?? Int64.min) }
-                .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
-            // Matches not yet emitted: time, storage index of the block, row, and the block
-            // (decoded, shared by its rows). Events are built one at a time as they are
-            // emitted, so memory holds a round's decoded blocks, not their matches as events.
-            var held: [(time: Int64, block: Int, row: Int, view: BlockView)] = []
-            var next = 0
-            while next < order.count {
-                let batch = order[next..<min(next + round, order.count)]
-                next = batch.endIndex
-                let found = try parallelMap(batch.map { bodies[$0.0] }, query: query, partition: partition, into: &stats) {
-                    view, filter -> (BlockView, [Int]) in
-                    let rows = Self.matchingRows(view, filter, query.timeRange)
-                    // Decode every column here, on the worker, not later on the emitting thread.
-                    if !rows.isEmpty { _ = view.loadAll() }
-                    return (view, rows)
-                }
-                // Every column a match needs is decoded into memory of its own by now.
-                for entry in batch { bodies[entry.0].dropPages() }
-                for (slot, result) in found.enumerated() {
-                    guard let (view, rows) = result else { continue }
-                    let block = batch[batch.startIndex + slot].0
-                    for row in rows { held.append((view.time(row), block, row, view)) }
-                }
-                held.sort { a, b in
-                    a.time != b.time ? a.time < b.time : (a.block != b.block ? a.block < b.block : a.row < b.row)
-                }
-                // Later blocks hold nothing earlier than their first time.
-                let watermark = next < order.count ? order[next].1 : Int64.max
-                var emitted = 0
-                while emitted < held.count, held[emitted].time < watermark || next == order.count {
-                    stats.eventsMatched += 1
-                    if try !emit(held[emitted].view.event(held[emitted].row)) { return stats }
-                    emitted += 1
-                }
-                held.removeFirst(emitted)
+        // Blocks to read, in time order: partitions are hours of event time, taken in order, and
+        // within one the blocks go by first time (ties in storage order), so first times never
+        // decrease along the queue. Partitions are opened as the queue runs low, so a round can
+        // take blocks of several partitions (a needle with one matching block per hour still
+        // keeps every core busy) while memory holds a few partitions' block lists, not all.
+        var partitions = try reader.partitions(in: range)[...]
+        var queue: [(body: BlockBody, first: Int64, order: Int)] = []
+        var next = 0
+        var ordinal = 0
+        func refill() throws {
+            while queue.count - next < round, let partition = partitions.popFirst() {
+                let (bodies, report) = try reader.collectBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch)
+                stats.add(report)
+                let sorted = bodies.indices.map { ($0, Block.header(bodies[$0].bytes)?.minTime ?? Int64.min) }
+                    .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
+                // `order` ties equal times by partition, then storage order.
+                for (index, first) in sorted { queue.append((bodies[index], first, ordinal << 32 | index)) }
+                ordinal += 1
             }
+            if next > 4096 {
+                queue.removeFirst(next)
+                next = 0
+            }
+        }
+        // Matches not yet emitted: time, order of the block, row, and the block (decoded,
+        // shared by its rows). Events are built one at a time as they are emitted, so memory
+        // holds a round's decoded blocks, not their matches as events.
+        var held: [(time: Int64, block: Int, row: Int, view: BlockView)] = []
+        try refill()
+        while next < queue.count {
+            let batch = queue[next..<min(next + round, queue.count)]
+            next = batch.endIndex
+            let found = try parallelMap(batch.map(\.body), query: query, into: &stats) { view, filter -> (BlockView, [Int]) in
+                let rows = Self.matchingRows(view, filter, query.timeRange)
+                // Decode what the events need here, on the worker, not later on the emitting thread.
+                if !rows.isEmpty { _ = view.load(parts, rows: rows) }
+                return (view, rows)
+            }
+            // Every column a match needs is decoded into memory of its own by now.
+            for entry in batch { entry.body.dropPages() }
+            for (slot, result) in found.enumerated() {
+                guard let (view, rows) = result else { continue }
+                let block = batch[batch.startIndex + slot].order
+                for row in rows { held.append((view.time(row), block, row, view)) }
+            }
+            held.sort { a, b in
+                a.time != b.time ? a.time < b.time : (a.block != b.block ? a.block < b.block : a.row < b.row)
+            }
+            try refill()
+            // Later blocks hold nothing earlier than their first time.
+            let watermark = next < queue.count ? queue[next].first : Int64.max
+            var emitted = 0
+            while emitted < held.count, held[emitted].time < watermark || next == queue.count {
+                stats.eventsMatched += 1
+                if try !emit(held[emitted].view.event(held[emitted].row, parts: parts)) { return stats }
+                emitted += 1
+            }
+            held.removeFirst(emitted)
         }
         return stats
     }
@@ -123,7 +141,7 @@ public struct QueryExecutor {
                 }
             }
             stats.add(report)
-            let partials = try parallelMap(bodies, query: query, partition: partition, into: &stats) { view, filter -> (State, Int) in
+            let partials = try parallelMap(bodies, query: query, into: &stats) { view, filter -> (State, Int) in
                 var state = initial
                 let rows = Self.matchingRows(view, filter, query.timeRange)
                 add(&state, view, rows)
@@ -153,7 +171,7 @@ public struct QueryExecutor {
     /// with its own copy of the filter; results come back in block order, nil for a block
     /// that does not decode.
     private func parallelMap<T>(
-        _ bodies: [BlockBody], query: Query, partition: PartitionInfo, into stats: inout QueryStats,
+        _ bodies: [BlockBody], query: Query, into stats: inout QueryStats,
         _ work: @escaping (BlockView, FilterExpression) -> T
     ) throws -> [T?] {
         guard !bodies.isEmpty else { return [] }

@@ -38,10 +38,31 @@ public struct QueryRunner {
         return result
     }
 
+    /// What the events a query hands out must carry. Their original bytes unless every pipe
+    /// is a `fields` of normalized fields (no JSON path) or a `head` / `tail`; their fields
+    /// unless there is no pipe but `head` / `tail` and the output prints original bytes alone
+    /// (`printsRawOnly`: `-o raw|ndjson|json` without `fields`). Putting events back together
+    /// from a block's shredded raw column is most of the cost of a query that prints a few
+    /// fields of many events; decoding every field column, of one that prints a few events.
+    public static func eventParts(_ query: Query, printsRawOnly: Bool) -> EventParts {
+        var plain = true  // only head / tail / fields pipes
+        var pathInFields = false
+        for pipe in query.pipes {
+            switch pipe {
+            case .fields(let f): pathInFields = pathInFields || f.fields.contains(where: \.readsRaw)
+            case .limit, .tail: continue
+            default: plain = false
+            }
+        }
+        guard plain else { return .all }
+        if projection(query) != nil { return pathInFields ? .all : .fields }
+        return printsRawOnly ? .raw : .all
+    }
+
     /// Runs `query`: calls `onEvent` per resulting event (return false to stop), or `onTable`
     /// once with the aggregate's table.
     public func run(
-        _ query: Query, onEvent: (AuditEvent) throws -> Bool, onTable: (ResultTable) throws -> Void
+        _ query: Query, printsRawOnly: Bool = false, onEvent: (AuditEvent) throws -> Bool, onTable: (ResultTable) throws -> Void
     ) throws -> Outcome {
         let start = Self.clock()
         let split = query.pipes.firstIndex(where: \.aggregates)
@@ -77,7 +98,7 @@ public struct QueryRunner {
                     produced += 1
                     return try onEvent(event)
                 }
-                let stats = try executor.run(query) { try chain.push($0) }
+                let stats = try executor.run(query, parts: Self.eventParts(query, printsRawOnly: printsRawOnly)) { try chain.push($0) }
                 try chain.finish()
                 return stats
             }

@@ -91,8 +91,7 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
                 return name.withUTF8 { matches(value: UnsafeRawBufferPointer($0)) }
             }
         case .field(let f):
-            guard let values = summary.distinct(f) else { return true }
-            return values.contains { value in value.withUnsafeBytes { matches(value: $0) } }
+            return summary.anyValue(f) { matches(value: $0) } ?? true
         case .path, .time:
             return true
         }
@@ -109,8 +108,7 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
                 return name.withUTF8 { matches(value: UnsafeRawBufferPointer($0)) }
             }
         case .field(let f):
-            guard let values = summary.distinct(f) else { return false }
-            return values.allSatisfy { value in value.withUnsafeBytes { matches(value: $0) } }
+            return summary.allValues(f) { matches(value: $0) } ?? false
         case .path, .time:
             return false
         }
@@ -133,6 +131,11 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
             for source in SourceKind.allCases {
                 var name = source.name
                 bySource[Int(source.rawValue)] = name.withUTF8 { matches(value: UnsafeRawBufferPointer($0)) }
+            }
+            if let only = view.singleSource {
+                // One source in the block: every row passes or none does.
+                if !bySource[Int(only.rawValue)] { for i in 0..<n { mask[i] = false } }
+                return
             }
             for i in 0..<n where mask[i] && !bySource[Int(view.source(i).rawValue)] { mask[i] = false }
         case .time:

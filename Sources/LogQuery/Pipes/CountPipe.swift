@@ -92,9 +92,9 @@ public struct CountPipe: Sendable, Equatable, CustomStringConvertible {
                 return true
             }
             guard pipe.by.count == 1, case .field(let field) = pipe.by[0], let perValue = summary.counts(field),
-                perValue.values.reduce(0, +) == events
+                perValue.reduce(0, { $0 + $1.count }) == events
             else { return false }
-            for (value, n) in perValue where n > 0 {
+            for (value, n) in perValue {
                 counts[[String(decoding: value, as: UTF8.self)], default: 0] += n
             }
             return true

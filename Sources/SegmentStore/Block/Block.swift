@@ -56,9 +56,10 @@ public enum Block {
             raw.bytes.append(contentsOf: event.raw)
         }
         var columns: [(encoding: ColumnEncoding, bytes: [UInt8])] = [(.plain, rows.bytes)]
-        var summary = BlockSummary()
-        for event in sorted { summary.sources |= 1 << event.source.rawValue }
+        var sources: UInt8 = 0
+        for event in sorted { sources |= 1 << event.source.rawValue }
         let summarized = Set(BlockSummary.fields.map(\.rawValue))
+        var summaryValues: [Field: [(value: [UInt8], count: Int)]?] = [:]
         var fieldColumns: [FieldColumn] = []
         for field in Field.allCases {
             let (encoding, bytes, distinct, perDistinct) = ColumnEncoding.encode(sorted.map { $0.fields[field] })
@@ -67,15 +68,15 @@ public enum Block {
             fieldColumns.append(FieldColumn(encoding: encoding, bytes: bytes, rows: sorted.count) ?? .empty)
             if summarized.contains(field.rawValue) {
                 // The column's dictionary is the field's distinct values: no second pass.
-                let small = distinct.map { $0.count <= Limits.summaryValues } ?? false
-                summary.values[field.rawValue] = small ? Set(distinct!.map { Array($0.utf8) }) : .some(nil)
-                if small, let perDistinct {
-                    var counts: [[UInt8]: Int] = [:]
-                    for (value, n) in zip(distinct!, perDistinct) { counts[Array(value.utf8)] = n }
-                    summary.counts[field.rawValue] = counts
+                if let distinct, distinct.count <= Limits.summaryValues {
+                    let counts = perDistinct ?? Array(repeating: 0, count: distinct.count)
+                    summaryValues[field] = zip(distinct, counts).map { (Array($0.utf8), $1) }
+                } else {
+                    summaryValues[field] = .some(nil)
                 }
             }
         }
+        let summary = BlockSummary(sources: sources, values: summaryValues)
         // Shredding here, on the parsing thread, leaves the encoder thread only DEFLATE to do.
         let shredded = raw.bytes.withUnsafeBytes { ShredEncoder.encode($0, lengths: sorted.map(\.raw.count), fields: fieldColumns) }
         columns.append((.shredded, shredded))
@@ -133,8 +134,7 @@ public enum Block {
     public static func summary(_ body: UnsafeRawBufferPointer) -> BlockSummary? {
         var r = ByteReader(body, offset: BlockHeader.size)
         guard let length = r.u32(), Int(length) <= r.remaining else { return nil }
-        var s = ByteReader(UnsafeRawBufferPointer(rebasing: body[r.offset..<(r.offset + Int(length))]))
-        return BlockSummary.decode(&s)
+        return BlockSummary.decode(UnsafeRawBufferPointer(rebasing: body[r.offset..<(r.offset + Int(length))]))
     }
 
     /// Decodes a block body into its events, in time order. Returns nil when the body is damaged

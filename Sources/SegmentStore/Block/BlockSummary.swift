@@ -6,10 +6,14 @@ import AuditCore
 ///
 /// Layout: `u8` bit set of source raw values, `u8` number of summarized fields, then per field
 /// `u8` field raw value, `u16` number of distinct values (``tooMany`` when past
-/// ``Limits/summaryValues``, then no values follow), then per value: the value length-prefixed
-/// and `varint` the number of events in the block that have it. The counts let `count by` a
-/// summarized field (and `count`, `top`) over blocks that match whole be answered without
-/// decompressing them.
+/// ``Limits/summaryValues``, then no values follow), then per value, sorted bytewise: the value
+/// length-prefixed and `varint` the number of events in the block that have it (0: unknown).
+/// The counts let `count by` a summarized field (and `count`, `top`) over blocks that match
+/// whole be answered without decompressing them.
+///
+/// A decoded summary keeps its bytes and an index of where each field's values start; values
+/// are read from the bytes when a filter asks for them (queries test one or two fields of
+/// hundreds of blocks: hashing every value of every field into sets cost more than the query).
 public struct BlockSummary: Sendable, Equatable {
     /// The fields whose distinct values are kept: the ones queries filter and group on.
     public static let fields: [Field] = [
@@ -18,25 +22,53 @@ public struct BlockSummary: Sendable, Equatable {
     ]
     static let tooMany: UInt16 = 0xFFFF
 
-    /// Bit `k` set when an event of source raw value `k` is in the block.
-    public var sources: UInt8 = 0
-    /// Per summarized field (by raw value): its distinct values ("" for absent), or nil when
-    /// there are too many to keep.
-    public var values: [Int: Set<[UInt8]>?] = [:]
-    /// Per summarized field with few values (by raw value): events per distinct value.
-    public var counts: [Int: [[UInt8]: Int]] = [:]
-
-    public init() {}
-
-    /// The distinct values of `field`, or nil when unknown (not summarized, or too many).
-    public func distinct(_ field: Field) -> Set<[UInt8]>? {
-        guard let entry = values[field.rawValue] else { return nil }
-        return entry
+    /// One distinct value of a field and the number of events of the block that have it
+    /// (0 when the summary does not say).
+    public struct Entry: Sendable, Equatable {
+        public let value: ArraySlice<UInt8>
+        public let count: Int
     }
 
-    /// Events per distinct value of `field`, or nil when unknown.
-    public func counts(_ field: Field) -> [[UInt8]: Int]? {
-        counts[field.rawValue]
+    /// Bit `k` set when an event of source raw value `k` is in the block.
+    public let sources: UInt8
+    /// The encoded summary (the layout above).
+    let bytes: [UInt8]
+    /// Per field raw value: the offset in `bytes` of its first value and the number of values,
+    /// or nil when the values are unknown (not summarized, or too many).
+    private let index: [FieldSpan?]
+
+    private struct FieldSpan: Sendable, Equatable {
+        let offset: Int
+        let count: Int
+    }
+
+    /// A summary of `sources` and, per summarized field, its distinct values with their event
+    /// counts (nil: too many to list). Values are stored sorted, so the same events always
+    /// encode to the same bytes.
+    public init(sources: UInt8, values: [Field: [(value: [UInt8], count: Int)]?]) {
+        var w = ByteWriter()
+        w.u8(sources)
+        w.u8(UInt8(Self.fields.count))
+        for field in Self.fields {
+            w.u8(UInt8(field.rawValue))
+            guard let list = values[field] ?? nil else {
+                w.u16(Self.tooMany)
+                continue
+            }
+            w.u16(UInt16(list.count))
+            for entry in list.sorted(by: { $0.value.lexicographicallyPrecedes($1.value) }) {
+                w.lengthPrefixed(entry.value)
+                w.varint(UInt64(entry.count))
+            }
+        }
+        // Parsing what was just written cannot fail.
+        self = w.bytes.withUnsafeBytes { Self.decode($0) }!
+    }
+
+    private init(sources: UInt8, bytes: [UInt8], index: [FieldSpan?]) {
+        self.sources = sources
+        self.bytes = bytes
+        self.index = index
     }
 
     /// Whether an event of `source` is in the block.
@@ -44,47 +76,84 @@ public struct BlockSummary: Sendable, Equatable {
         sources & (1 << source.rawValue) != 0
     }
 
-    func encode(into w: inout ByteWriter) {
-        w.u8(sources)
-        w.u8(UInt8(Self.fields.count))
-        for field in Self.fields {
-            w.u8(UInt8(field.rawValue))
-            guard let set = values[field.rawValue] ?? nil else {
-                w.u16(Self.tooMany)
-                continue
+    /// The distinct values of `field` with their event counts, in bytewise order, or nil when
+    /// unknown (not summarized, or too many).
+    public func entries(_ field: Field) -> [Entry]? {
+        guard field.rawValue < index.count, let span = index[field.rawValue] else { return nil }
+        var out: [Entry] = []
+        out.reserveCapacity(span.count)
+        bytes.withUnsafeBytes { raw in
+            var r = ByteReader(raw, offset: span.offset)
+            for _ in 0..<span.count {
+                // Checked when the summary was decoded.
+                let length = Int(r.varint()!)
+                let start = r.offset
+                r.offset += length
+                out.append(Entry(value: bytes[start..<(start + length)], count: Int(r.varint()!)))
             }
-            w.u16(UInt16(set.count))
-            // Sorted, so the same events always encode to the same bytes.
-            let perValue = counts[field.rawValue] ?? [:]
-            for value in set.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-                w.lengthPrefixed(value)
-                w.varint(UInt64(perValue[value] ?? 0))
+        }
+        return out
+    }
+
+    /// Whether some distinct value of `field` satisfies `test`; nil when the values are unknown.
+    public func anyValue(_ field: Field, _ test: (UnsafeRawBufferPointer) -> Bool) -> Bool? {
+        forEachValue(field) { test($0) ? false : true }.map { !$0 }
+    }
+
+    /// Whether every distinct value of `field` satisfies `test`; nil when the values are unknown.
+    public func allValues(_ field: Field, _ test: (UnsafeRawBufferPointer) -> Bool) -> Bool? {
+        forEachValue(field, test)
+    }
+
+    /// Calls `body` with each distinct value of `field` until it returns false; returns whether
+    /// it never did, or nil when the values are unknown. No allocation.
+    private func forEachValue(_ field: Field, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool? {
+        guard field.rawValue < index.count, let span = index[field.rawValue] else { return nil }
+        return bytes.withUnsafeBytes { raw in
+            var r = ByteReader(raw, offset: span.offset)
+            for _ in 0..<span.count {
+                let length = Int(r.varint()!)
+                let value = UnsafeRawBufferPointer(rebasing: raw[r.offset..<(r.offset + length)])
+                r.offset += length
+                _ = r.varint()
+                if !body(value) { return false }
             }
+            return true
         }
     }
 
-    static func decode(_ r: inout ByteReader) -> BlockSummary? {
-        var summary = BlockSummary()
+    /// The distinct values of `field`, or nil when unknown (not summarized, or too many).
+    public func distinct(_ field: Field) -> Set<[UInt8]>? {
+        entries(field).map { Set($0.map { Array($0.value) }) }
+    }
+
+    /// Events per distinct value of `field`, or nil when unknown (values unknown, or a count
+    /// not recorded).
+    public func counts(_ field: Field) -> [(value: ArraySlice<UInt8>, count: Int)]? {
+        guard let list = entries(field), !list.contains(where: { $0.count == 0 }) else { return nil }
+        return list.map { ($0.value, $0.count) }
+    }
+
+    func encode(into w: inout ByteWriter) {
+        w.bytes.append(contentsOf: bytes)
+    }
+
+    /// Reads a summary from its bytes; nil when they do not parse.
+    static func decode(_ raw: UnsafeRawBufferPointer) -> BlockSummary? {
+        var r = ByteReader(raw)
         guard let sources = r.u8(), let count = r.u8() else { return nil }
-        summary.sources = sources
+        var index = [FieldSpan?](repeating: nil, count: Field.allCases.count)
         for _ in 0..<count {
             guard let raw = r.u8(), let n = r.u16() else { return nil }
-            if n == tooMany {
-                summary.values[Int(raw)] = .some(nil)
-                continue
-            }
-            var set = Set<[UInt8]>()
-            var perValue: [[UInt8]: Int] = [:]
-            var known = true
+            if n == tooMany { continue }
+            let start = r.offset
             for _ in 0..<n {
-                guard let value = r.lengthPrefixed(), let count = r.varint() else { return nil }
-                set.insert(Array(value))
-                perValue[Array(value)] = Int(count)
-                if count == 0 { known = false }
+                guard let length = r.varint(), length <= UInt64(r.remaining) else { return nil }
+                r.offset += Int(length)
+                guard r.varint() != nil else { return nil }
             }
-            summary.values[Int(raw)] = set
-            if known { summary.counts[Int(raw)] = perValue }
+            if Int(raw) < index.count { index[Int(raw)] = FieldSpan(offset: start, count: Int(n)) }
         }
-        return summary
+        return BlockSummary(sources: sources, bytes: Array(raw.prefix(r.offset)), index: index)
     }
 }

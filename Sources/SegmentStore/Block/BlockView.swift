@@ -1,8 +1,7 @@
 import AuditCore
 
-/// A block read in place: the rows column (times, sources) is decoded up front, each field
-/// column and the raw column only when first asked for, so a query pays for the columns it
-/// reads. Each column's CRC-32 is checked when it is first decompressed: the head (header,
+/// A block read in place: the rows column (times, sources), each field column and the raw
+/// column are decoded when first asked for, so a query pays for the columns it reads. Each column's CRC-32 is checked when it is first decompressed: the head (header,
 /// summary, directory) is checked here, the rest of the block only as it is read. Filters test dictionary entries once per block instead of once per row.
 public final class BlockView {
     /// The block's header.
@@ -15,8 +14,13 @@ public final class BlockView {
     /// CRC-32 of the compressed payload.
     private let directory: [(encoding: ColumnEncoding, offset: Int, compressed: Int, size: Int, crc: UInt32)]
     /// Per row: time (ns UTC), source, where its original bytes start in the raw column and how long.
+    /// Times and sources are decoded on first use (``loadRows()``): an aggregate over blocks
+    /// inside its window, filtered on fields, never reads them.
     private var times: [Int64] = []
     private var sources: [SourceKind] = []
+    private var rowsLoaded = false
+    /// The sources present in the block, from its summary: bit `k` for source raw value `k`.
+    public let sourceBits: UInt8
     private var rawStarts: [UInt32] = []
     private var rawLengths: [UInt32] = []
     /// Field columns decoded so far, by field raw value.
@@ -25,13 +29,21 @@ public final class BlockView {
     private var damagedFields = Set<Int>()
     /// The raw column, once asked for: the events' original bytes end to end.
     private var raw: [UInt8]?
+    /// The rows `raw` holds when it was put together for some rows only (nil: every row).
+    private var rawRows: [Bool]?
     /// Whether a column failed its CRC or did not decode (then it reads as empty).
     public private(set) var damaged = false
     /// What was wrong with the first damaged column, with its byte offset in the block body.
     public private(set) var damage: String?
 
     /// Number of events.
-    public var count: Int { times.count }
+    public let count: Int
+
+    /// The block's one source, when all its events share it (the writer keeps sources apart).
+    public var singleSource: SourceKind? {
+        guard sourceBits != 0, sourceBits & (sourceBits - 1) == 0 else { return nil }
+        return SourceKind(rawValue: UInt8(sourceBits.trailingZeroBitCount))
+    }
 
     /// Parses the directory and decodes the rows column of a copy of `body`; nil when damaged.
     public convenience init?(body: UnsafeRawBufferPointer) {
@@ -51,13 +63,15 @@ public final class BlockView {
     }
 
     private init?(bytes body: UnsafeRawBufferPointer, owner: AnyObject) {
-        let parsed = { (raw: UnsafeRawBufferPointer) -> (BlockHeader, [(ColumnEncoding, Int, Int, Int, UInt32)])? in
+        let parsed = { (raw: UnsafeRawBufferPointer) -> (BlockHeader, UInt8, [(ColumnEncoding, Int, Int, Int, UInt32)])? in
             guard let headSize = Block.verifiedHeadSize(raw) else { return nil }
             var r = ByteReader(raw)
             guard let header = BlockHeader.decode(&r), header.codec == BlockHeader.codecZlib,
                 header.eventCount <= UInt32(Limits.maxBlockFrameBytes),
                 let summaryLength = r.u32(), Int(summaryLength) <= r.remaining
             else { return nil }
+            // The summary starts with the sources bit set.
+            let sourceBits = summaryLength > 0 ? raw[r.offset] : 0xFF
             r.offset += Int(summaryLength)
             guard let columnCount = r.u16(), columnCount >= 2 else { return nil }
             var entries: [(ColumnEncoding, Int, Int, Int, UInt32)] = []
@@ -70,15 +84,29 @@ public final class BlockView {
                 payloadOffset += Int(compressed)
             }
             guard payloadOffset == raw.count else { return nil }
-            return (header, entries)
+            return (header, sourceBits, entries)
         }(body)
-        guard let (header, entries) = parsed else { return nil }
+        guard let (header, sourceBits, entries) = parsed else { return nil }
         self.header = header
+        self.sourceBits = sourceBits
+        self.count = Int(header.eventCount)
         self.body = body
         self.owner = owner
         directory = entries.map { (encoding: $0.0, offset: $0.1, compressed: $0.2, size: $0.3, crc: $0.4) }
         fieldColumns = Array(repeating: nil, count: Field.fieldCount)
-        guard decodeRows() else { return nil }
+    }
+
+    /// Decodes the rows column (times, sources) if it is not yet. A damaged one marks the
+    /// block damaged and reads as the block's first time and source.
+    @inline(never)
+    private func loadRows() {
+        guard !rowsLoaded else { return }
+        rowsLoaded = true
+        if !decodeRows() {
+            noteDamage("rows column (times, sources) at byte \(directory[0].offset) of the block: does not decode")
+            times = Array(repeating: header.minTime, count: count)
+            sources = Array(repeating: singleSource ?? .k8sAudit, count: count)
+        }
     }
 
     /// Column `column` decompressed, once its CRC checks; nil (and the damage noted) otherwise.
@@ -152,7 +180,24 @@ public final class BlockView {
     /// Decompresses and unshreds the raw column if it is not yet; false when it is damaged.
     @discardableResult
     public func loadRaw() -> Bool {
-        if raw != nil { return true }
+        loadRaw(rows: nil)
+    }
+
+    /// Decompresses the raw column and puts together the original bytes of `rows` (every row
+    /// when nil) unless they are already; false when it is damaged. Other rows read as empty
+    /// until asked for, when the whole column is put together.
+    @discardableResult
+    public func loadRaw(rows: [Int]?) -> Bool {
+        if raw != nil {
+            guard let have = rawRows else { return true }
+            if let rows, rows.allSatisfy({ have[$0] }) { return true }
+        }
+        var selected: [Bool]?
+        if let rows, rows.count < count {
+            var mask = [Bool](repeating: false, count: count)
+            for row in rows { mask[row] = true }
+            selected = mask
+        }
         let index = directory.count - 1
         guard let decoded = payload(index) else { return false }
         // Values the raw column shares with field columns come from those (a damaged one fails it).
@@ -161,12 +206,13 @@ public final class BlockView {
             return self.damagedFields.contains(k) ? nil : column
         }
         guard directory[index].encoding == .shredded,
-            let events = decoded.withUnsafeBytes({ ShredDecoder.decode($0, eventCount: count, field: field) })
+            let events = decoded.withUnsafeBytes({ ShredDecoder.decode($0, eventCount: count, field: field, selected: selected) })
         else {
             noteDamage("raw column at byte \(directory[index].offset) of the block: shredded events do not decode")
             return false
         }
         raw = events.bytes
+        rawRows = selected
         rawStarts = events.starts
         rawLengths = events.lengths
         return true
@@ -174,17 +220,39 @@ public final class BlockView {
 
     /// Decodes every column; false when any is damaged.
     public func loadAll() -> Bool {
+        loadAll(rows: nil)
+    }
+
+    /// Decodes the rows column and what ``event(_:parts:)`` needs for `rows` with `parts`:
+    /// every field column, the original bytes of `rows`; false when any is damaged.
+    public func load(_ parts: EventParts, rows: [Int]) -> Bool {
+        loadRows()
+        if parts.contains(.fields) { for field in Field.allCases { _ = column(field) } }
+        if parts.contains(.raw) { loadRaw(rows: rows) }
+        return !damaged
+    }
+
+    /// Decodes every field column and the original bytes of `rows` (all when nil); false when
+    /// any is damaged.
+    public func loadAll(rows: [Int]?) -> Bool {
+        loadRows()
         for field in Field.allCases { _ = column(field) }
-        return loadRaw() && !damaged
+        return loadRaw(rows: rows) && !damaged
     }
 
     /// The time of row `i`, ns UTC.
     @inline(__always)
-    public func time(_ i: Int) -> Int64 { times[i] }
+    public func time(_ i: Int) -> Int64 {
+        if !rowsLoaded { loadRows() }
+        return times[i]
+    }
 
     /// The source of row `i`.
     @inline(__always)
-    public func source(_ i: Int) -> SourceKind { sources[i] }
+    public func source(_ i: Int) -> SourceKind {
+        if !rowsLoaded { loadRows() }
+        return sources[i]
+    }
 
     /// Calls `body` with the UTF-8 bytes of `field` in row `i` (empty when absent).
     @inline(__always)
@@ -195,7 +263,10 @@ public final class BlockView {
     /// Calls `body` with the original bytes of row `i`, decompressing the raw column on first
     /// use. A damaged raw column gives empty bytes (the frame CRC normally catches it first).
     public func withRaw<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        guard loadRaw(), let raw else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
+        // Put together for some rows only, without this one: every row now (a filter that
+        // reads raw bytes reads them all).
+        if raw == nil || !(rawRows?[i] ?? true) { loadRaw(rows: nil) }
+        guard let raw else { return try body(UnsafeRawBufferPointer(start: nil, count: 0)) }
         let start = Int(rawStarts[i])
         let length = Int(rawLengths[i])
         return try raw.withUnsafeBytes { buffer in
@@ -208,15 +279,27 @@ public final class BlockView {
         withField(i, field) { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// Row `i` as an event.
-    public func event(_ i: Int) -> AuditEvent {
+    /// Row `i` as an event, with the parts asked for (the others empty).
+    public func event(_ i: Int, parts: EventParts = .all) -> AuditEvent {
+        let raw = parts.contains(.raw)
         var fields = FieldValues()
-        for field in Field.allCases {
+        for field in Field.allCases where parts.contains(.fields) {
             let value = string(i, field)
             if !value.isEmpty { fields[field] = value }
         }
-        return AuditEvent(time: times[i], source: sources[i], fields: fields, raw: withRaw(i) { Array($0) })
+        return AuditEvent(time: time(i), source: source(i), fields: fields, raw: raw ? withRaw(i) { Array($0) } : [])
     }
+}
+
+/// What an event built from a block row carries: its normalized fields, its original bytes.
+public struct EventParts: OptionSet, Sendable {
+    public let rawValue: UInt8
+    public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// The normalized fields.
+    public static let fields = EventParts(rawValue: 1)
+    /// The original bytes.
+    public static let raw = EventParts(rawValue: 2)
+    public static let all: EventParts = [.fields, .raw]
 }
 
 /// A heap copy of some bytes, for blocks handed in as buffers that may not outlive the call.
@@ -263,18 +346,34 @@ public enum FieldColumn {
                     r.offset += Int(length)
                 }
                 guard let width = r.u8(), [1, 2, 4].contains(width), r.remaining == rows * Int(width) else { return false }
-                indices.reserveCapacity(rows)
-                for _ in 0..<rows {
-                    let index: UInt32
+                guard rows > 0 else { return true }
+                // Little-endian indices of `width` bytes; the largest is checked once at the end.
+                let from = raw.baseAddress! + r.offset
+                var largest: UInt32 = 0
+                indices = [UInt32](unsafeUninitializedCapacity: rows) { out, initialized in
                     switch width {
-                    case 1: index = UInt32(r.u8()!)
-                    case 2: index = UInt32(r.u16()!)
-                    default: index = r.u32()!
+                    case 1:
+                        for i in 0..<rows {
+                            let v = UInt32(from.load(fromByteOffset: i, as: UInt8.self))
+                            out[i] = v
+                            largest = max(largest, v)
+                        }
+                    case 2:
+                        for i in 0..<rows {
+                            let v = UInt32(UInt16(littleEndian: from.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
+                            out[i] = v
+                            largest = max(largest, v)
+                        }
+                    default:
+                        for i in 0..<rows {
+                            let v = UInt32(littleEndian: from.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self))
+                            out[i] = v
+                            largest = max(largest, v)
+                        }
                     }
-                    guard index < UInt32(n) else { return false }
-                    indices.append(index)
+                    initialized = rows
                 }
-                return true
+                return largest < UInt32(n)
             }
             guard ok else { return nil }
             self = .dictionary(storage: bytes, starts: starts, lengths: lengths, indices: indices)

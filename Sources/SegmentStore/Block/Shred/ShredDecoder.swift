@@ -54,8 +54,13 @@ enum ShredDecoder {
     }
 
     /// Decodes `stream`, which must hold exactly `eventCount` events; `field(k)` gives the block's
-    /// column of field raw value k, or nil when it is damaged.
-    static func decode(_ stream: UnsafeRawBufferPointer, eventCount: Int, field: (Int) -> FieldColumn? = { _ in nil }) -> Events? {
+    /// column of field raw value k, or nil when it is damaged. With `selected`, only the rows it
+    /// marks are put together (the others come back empty): every value column is still read
+    /// in order, but a query that prints 1 row of 4,096 copies that row's bytes only.
+    static func decode(
+        _ stream: UnsafeRawBufferPointer, eventCount: Int, field: (Int) -> FieldColumn? = { _ in nil }, selected: [Bool]? = nil
+    ) -> Events? {
+        if let selected, selected.count != eventCount { return nil }
         var r = ByteReader(stream)
         guard r.u8() == ShredFormat.version, let n = r.varint(), n == UInt64(eventCount),
             let totalSize = r.varint(), totalSize <= UInt64(Limits.maxBlockFrameBytes) * 64,
@@ -191,6 +196,26 @@ enum ShredDecoder {
                 }
                 events: for (event, number) in eventTemplates.enumerated() {
                     let start = at
+                    if let selected, !selected[event] {
+                        // Skipped: advance past its values (and its exceptions) without copying.
+                        if number == 0 {
+                            nextVerbatim += 1
+                        } else {
+                            for piece in templateFirst[number - 1]..<templateFirst[number] {
+                                let c = pieceColumn[piece]
+                                if c < 0 { break }
+                                let v = next[c]
+                                guard v < columnCountOf[c] else { ok = false; break events }
+                                next[c] = v + 1
+                                if rowFirst[c] >= 0 {
+                                    let x = next[exceptionBase + c]
+                                    if x < slotsOf[c], exceptionIndex[columnFirst[c] + x] == v { next[exceptionBase + c] = x + 1 }
+                                }
+                            }
+                        }
+                        starts[event] = UInt32(start)
+                        continue
+                    }
                     if number == 0 {
                         let v = verbatim[nextVerbatim]
                         nextVerbatim += 1
@@ -222,7 +247,7 @@ enum ShredDecoder {
                     lengths[event] = UInt32(at - start)
                 }
                 initialized = at
-                ok = ok && at == total
+                ok = ok && (selected == nil ? at == total : at <= total)
             }
         }
         return ok ? Events(bytes: out, starts: starts, lengths: lengths) : nil
