@@ -97,16 +97,22 @@ public struct QueryExecutor {
             held.sort { a, b in
                 a.time != b.time ? a.time < b.time : (a.block != b.block ? a.block < b.block : a.row < b.row)
             }
-            try refill()
-            // Later blocks hold nothing earlier than their first time.
-            let watermark = next < queue.count ? queue[next].first : Int64.max
+            // Later blocks hold nothing earlier than their first time, and partitions not yet
+            // opened nothing earlier than their hour.
+            let watermark = next < queue.count ? queue[next].first : (partitions.first?.start ?? Int64.max)
             var emitted = 0
-            while emitted < held.count, held[emitted].time < watermark || next == queue.count {
+            while emitted < held.count, held[emitted].time < watermark {
                 stats.eventsMatched += 1
                 if try !emit(held[emitted].view.event(held[emitted].row, parts: parts)) { return stats }
                 emitted += 1
             }
             held.removeFirst(emitted)
+            try refill()
+        }
+        // Partitions hold nothing past their hour, so nothing is left here; kept for safety.
+        for entry in held {
+            stats.eventsMatched += 1
+            if try !emit(entry.view.event(entry.row, parts: parts)) { break }
         }
         return stats
     }

@@ -77,7 +77,7 @@ public enum Block {
             }
         }
         let summary = BlockSummary(sources: sources, values: summaryValues)
-        // Shredding here, on the parsing thread, leaves the encoder thread only DEFLATE to do.
+        // Shredding runs on an encoder thread, beside the parser.
         let shredded = raw.bytes.withUnsafeBytes { ShredEncoder.encode($0, lengths: sorted.map(\.raw.count), fields: fieldColumns) }
         columns.append((.shredded, shredded))
         var summaryBytes = ByteWriter()
@@ -165,16 +165,24 @@ public enum ColumnEncoding: UInt8, Sendable {
         var order: [String] = []
         var indices: [UInt32] = []
         indices.reserveCapacity(values.count)
-        for value in values {
-            if let id = ids[value] {
+        // The value before, and its index: runs of one value skip the hash lookup.
+        var last: (value: String, id: UInt32)?
+        for (row, value) in values.enumerated() {
+            if let last, last.value == value {
+                indices.append(last.id)
+            } else if let id = ids[value] {
                 indices.append(id)
+                last = (value, id)
             } else {
                 let id = UInt32(order.count)
                 ids[value] = id
                 order.append(value)
                 indices.append(id)
-                // Mostly distinct (IDs, URIs): a dictionary would only add indices.
-                if order.count > values.count / 2 && order.count > 64 {
+                last = (value, id)
+                // Mostly distinct (IDs, URIs): a dictionary would only add indices. Seen early
+                // (nearly every one of the first 256 values new), so IDs are not hashed twice
+                // the column's length before giving up.
+                if (order.count > values.count / 2 && order.count > 64) || (row == 255 && order.count > 240) {
                     let (encoding, bytes) = plain(values)
                     return (encoding, bytes, nil, nil)
                 }

@@ -1,40 +1,53 @@
 import AuditCore
 import Foundation
 
-/// Compresses and appends blocks on a background thread, so that compressing one batch
-/// overlaps with parsing the next (the second core does the zlib work).
+/// Builds, compresses and appends blocks on background threads, so that encoding batches
+/// overlaps with parsing the next ones: the parsing thread only routes events, and the
+/// columns, the shredding and DEFLATE run on every core.
 ///
-/// Bounded: at most ``capacity`` batches wait; ``submit(_:to:)`` blocks past that, so a slow
-/// disk or compressor slows the producer instead of growing memory. The first failure is kept
-/// and thrown by every later call: nothing after it is acknowledged.
+/// Blocks are appended in the order they were submitted, whichever worker finishes first, so
+/// a store's bytes do not depend on thread timing. Bounded: at most ``capacity`` batches wait
+/// beside the ones being encoded; ``submit(_:to:)`` blocks past that, so a slow disk or
+/// compressor slows the producer instead of growing memory. The first failure is kept and
+/// thrown by every later call: nothing after it is acknowledged.
 final class BlockPipeline: @unchecked Sendable {
     /// One batch for one segment.
     private struct Job: @unchecked Sendable {
-        // Handed over to the worker: the owner touches `segment` again only after drain().
+        // Handed over to a worker: the owner touches `segment` again only after drain().
         let segment: SegmentWriter
-        let block: Block.Prepared
+        let events: [AuditEvent]
+        /// Submission order: blocks are appended in it.
+        let sequence: Int
     }
 
-    /// Batches that may wait: two keep the worker busy while the producer fills the next.
+    /// Batches that may wait beside those being encoded.
     static let capacity = 2
+
+    /// Encoder threads: one per core (the parser shares them), at most 4.
+    static let workerCount = max(1, min(4, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
 
     private let condition = NSCondition()
     private var jobs: [Job] = []
-    private var running = false
+    /// Jobs taken by a worker and not yet appended.
+    private var inFlight = 0
+    /// The sequence number of the next job to submit, and of the next block to append.
+    private var submitted = 0
+    private var appended = 0
     private var stopping = false
     private var failure: (any Error)?
-    private var thread: Thread?
+    private var threads: [Thread] = []
 
     init() {}
 
     /// Queues `events` to be encoded as one block and appended to `segment`.
-    func submit(_ block: Block.Prepared, to segment: SegmentWriter) throws {
+    func submit(_ events: [AuditEvent], to segment: SegmentWriter) throws {
         condition.lock()
         defer { condition.unlock() }
-        if thread == nil { start() }
+        if threads.isEmpty { start() }
         while jobs.count >= Self.capacity && failure == nil { condition.wait() }
         if let failure { throw failure }
-        jobs.append(Job(segment: segment, block: block))
+        jobs.append(Job(segment: segment, events: events, sequence: submitted))
+        submitted += 1
         condition.broadcast()
     }
 
@@ -42,11 +55,11 @@ final class BlockPipeline: @unchecked Sendable {
     func drain() throws {
         condition.lock()
         defer { condition.unlock() }
-        while (!jobs.isEmpty || running) && failure == nil { condition.wait() }
+        while (!jobs.isEmpty || inFlight > 0) && failure == nil { condition.wait() }
         if let failure { throw failure }
     }
 
-    /// Stops the worker after the queued batches (call ``drain()`` first to see failures).
+    /// Stops the workers after the queued batches (call ``drain()`` first to see failures).
     func stop() {
         condition.lock()
         stopping = true
@@ -57,10 +70,12 @@ final class BlockPipeline: @unchecked Sendable {
     deinit { stop() }
 
     private func start() {
-        let thread = Thread { [self] in work() }
-        thread.name = "logq-block-encoder"
-        self.thread = thread
-        thread.start()
+        for k in 0..<Self.workerCount {
+            let thread = Thread { [self] in work() }
+            thread.name = "logq-block-encoder-\(k)"
+            threads.append(thread)
+            thread.start()
+        }
     }
 
     private func work() {
@@ -72,20 +87,26 @@ final class BlockPipeline: @unchecked Sendable {
                 return
             }
             let job = jobs.removeFirst()
-            running = true
+            inFlight += 1
             condition.broadcast()
+            let failed = failure != nil
             condition.unlock()
 
-            var error: (any Error)?
-            do {
-                try job.segment.append(body: Block.compress(job.block))
-            } catch let e {
-                error = e
-            }
+            // After a failure nothing more is written (it could not be acknowledged anyway).
+            let body = failed ? [] : Block.compress(Block.prepare(job.events))
 
             condition.lock()
-            running = false
-            if let error, failure == nil { failure = error }
+            // Append in submission order: wait for the blocks submitted before this one.
+            while appended != job.sequence { condition.wait() }
+            if failure == nil {
+                do {
+                    try job.segment.append(body: body)
+                } catch let e {
+                    failure = e
+                }
+            }
+            appended += 1
+            inFlight -= 1
             condition.broadcast()
             condition.unlock()
         }

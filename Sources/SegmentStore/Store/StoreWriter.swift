@@ -73,7 +73,7 @@ public final class StoreWriter {
     var ledger: ChainLedger
     /// What opening the store repaired (segments of a crashed writer, unfinished rewrites).
     public internal(set) var recovery = RecoveryReport()
-    /// Encodes and writes blocks on the second core.
+    /// Builds, compresses and writes blocks on the encoder threads.
     private let pipeline = BlockPipeline()
     /// Every segment this writer created, for the bytes-written count.
     private var created: [SegmentWriter] = []
@@ -215,7 +215,20 @@ public final class StoreWriter {
         }
     }
 
+    /// The partition of the last event and the hour it covers: events come in runs of one
+    /// hour, and naming the hour costs more than the rest of routing an event.
+    private var lastPartition: (hour: Int64, partition: Partition)?
+
     private func partition(for time: Int64) throws -> Partition {
+        let hourNanos: Int64 = 3_600_000_000_000
+        let hour = time >= 0 ? time / hourNanos : (time + 1) / hourNanos - 1
+        if let last = lastPartition, last.hour == hour { return last.partition }
+        let found = try namedPartition(for: time)
+        lastPartition = (hour, found)
+        return found
+    }
+
+    private func namedPartition(for time: Int64) throws -> Partition {
         let name = FileNames.partition(containing: time)
         if let existing = partitions[name] { return existing }
         let partition = Partition(name: name, path: directory.partitionPath(name))
@@ -248,8 +261,8 @@ public final class StoreWriter {
         guard !partition.buffers[source].isEmpty else { return }
         let segment = try openSegment(partition)
         do {
-            // Columns are built here, on the parsing thread; the encoder thread compresses.
-            try pipeline.submit(Block.prepare(partition.buffers[source]), to: segment)
+            // Columns are built and compressed on the encoder threads.
+            try pipeline.submit(partition.buffers[source], to: segment)
         } catch let error as StoreError {
             failure = error
             throw error

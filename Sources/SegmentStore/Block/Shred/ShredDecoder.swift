@@ -108,6 +108,24 @@ enum ShredDecoder {
             verbatim.append((r.offset, Int(size)))
             r.offset += Int(size)
         }
+        // Decoding some rows: per column, the indices of the values those rows use, ascending.
+        // Typed and plain values the other rows use are stepped over, not written out.
+        var needed: [[Int32]] = []
+        if let selected {
+            let columnsUsed = (pieceColumn.max() ?? -1) + 1
+            guard columnsUsed <= r.remaining + 1 else { return nil }
+            var used = [Int32](repeating: 0, count: columnsUsed)
+            needed = Array(repeating: [], count: columnsUsed)
+            for (event, number) in eventTemplates.enumerated() where number != 0 {
+                let keep = selected[event]
+                for piece in templateFirst[number - 1]..<templateFirst[number] {
+                    let c = pieceColumn[piece]
+                    if c < 0 { break }
+                    if keep { needed[c].append(used[c]) }
+                    used[c] &+= 1
+                }
+            }
+        }
         guard let columnCount = r.varint(), columnCount <= UInt64(r.remaining) else { return nil }
         var columns: [Column] = []
         columns.reserveCapacity(Int(columnCount))
@@ -117,7 +135,9 @@ enum ShredDecoder {
         for _ in 0..<columnCount {
             guard let kind = r.u8().flatMap(ShredColumnKind.init(rawValue:)), let count = r.varint(),
                 count <= totalSize + 1, let payload = r.lengthPrefixed(),
-                let column = decodeColumn(kind, count: Int(count), payload, field, &arena)
+                let column = decodeColumn(
+                    kind, count: Int(count), payload, field, &arena,
+                    needed: selected == nil ? nil : (columns.count < needed.count ? needed[columns.count] : []))
             else { return nil }
             columns.append(column)
         }
@@ -255,8 +275,16 @@ enum ShredDecoder {
 
     private static func decodeColumn(
         _ kind: ShredColumnKind, count: Int, _ payload: UnsafeRawBufferPointer, _ fieldColumn: (Int) -> FieldColumn?,
-        _ arena: inout [UInt8]
+        _ arena: inout [UInt8], needed: [Int32]? = nil
     ) -> Column? {
+        // With `needed`, value k is written out only when k is listed (others read as empty).
+        var wanted = 0
+        @inline(__always) func wants(_ k: Int) -> Bool {
+            guard let needed else { return true }
+            guard wanted < needed.count, Int(needed[wanted]) == k else { return false }
+            wanted += 1
+            return true
+        }
         var r = ByteReader(payload)
         var c = Column()
         c.base = arena.count
@@ -273,7 +301,24 @@ enum ShredDecoder {
                 offset += Int(length)
             }
             guard offset == r.remaining else { return nil }
-            arena.append(contentsOf: UnsafeRawBufferPointer(rebasing: payload[r.offset...]))
+            if needed == nil {
+                arena.append(contentsOf: UnsafeRawBufferPointer(rebasing: payload[r.offset...]))
+            } else {
+                // Only the values asked for, packed.
+                let valuesStart = r.offset
+                var packed = 0
+                for k in 0..<count {
+                    guard wants(k) else {
+                        c.starts[k] = 0
+                        c.lengths[k] = 0
+                        continue
+                    }
+                    let from = valuesStart + Int(c.starts[k])
+                    arena.append(contentsOf: UnsafeRawBufferPointer(rebasing: payload[from..<(from + Int(c.lengths[k]))]))
+                    c.starts[k] = UInt32(packed)
+                    packed += Int(c.lengths[k])
+                }
+            }
         case .dictionary:
             guard let n = r.varint(), n <= UInt64(payload.count) else { return nil }
             var entryStarts: [UInt32] = []
@@ -318,9 +363,14 @@ enum ShredDecoder {
             guard r.remaining == 0 else { return nil }
         case .integer:
             var previous: Int64 = 0
-            for _ in 0..<count {
+            for k in 0..<count {
                 guard let delta = r.varint() else { return nil }
                 previous = previous &+ unzigzag(delta)
+                guard wants(k) else {
+                    c.starts.append(0)
+                    c.lengths.append(0)
+                    continue
+                }
                 let start = arena.count - c.base
                 appendDecimal(previous, to: &arena)
                 c.starts.append(UInt32(start))
@@ -347,6 +397,11 @@ enum ShredDecoder {
                 for _ in digits..<Int(unit) { fraction /= 10 }
                 // Years past 9999 cannot come from a parsed value: the stream is damaged.
                 guard seconds < 253_402_300_800, seconds >= -62_167_219_200 else { return nil }
+                guard wants(k) else {
+                    c.starts.append(0)
+                    c.lengths.append(0)
+                    continue
+                }
                 let start = arena.count - c.base
                 ShredTimestamp.format(seconds: seconds, fraction: fraction, digits: digits, into: &arena)
                 c.starts.append(UInt32(start))
