@@ -292,7 +292,7 @@ def main():
         pass
     lines = []
     lines.append(f"Measured {dt.datetime.now(dt.timezone.utc).strftime('%Y-%m-%d')} on {os.cpu_count()} cores ({cpu}), "
-                 f"{platform.system()} {platform.release()}; logq release build; {duck_version}; {jq_version}; {rg_version}.")
+                 f"{platform.system()} {platform.release()}; logq release build (static Swift runtime); {duck_version}; {jq_version}; {rg_version}.")
     lines.append("")
     lines.append(f"Dataset: {a.k8s:,} Kubernetes audit events + {a.cloudtrail:,} CloudTrail records over 24 h "
                  f"(`logq-gen --seed {a.seed}`), {raw_bytes / 2**20:.0f} MiB of k8s JSON, {gz_bytes / 2**20:.1f} MiB gzip -6 in all. "

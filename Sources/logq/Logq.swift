@@ -23,4 +23,27 @@ struct Logq: AsyncParsableCommand {
         ],
         defaultSubcommand: QueryCommand.self
     )
+
+    static func main() async {
+        Self.tuneAllocator()
+        await Self.main(nil)
+    }
+
+    /// Keeps large buffers (decompressed columns, blocks being built) in the heap instead of
+    /// a fresh `mmap` each: glibc maps every allocation over 128 KiB by default and unmaps it
+    /// on free, so each block read paid page faults and zeroing for every column again. With
+    /// a higher threshold freed buffers are reused; the trim threshold keeps them a while.
+    static func tuneAllocator() {
+        #if os(Linux)
+        // <malloc.h>: M_TRIM_THRESHOLD is -1, M_MMAP_THRESHOLD is -3.
+        _ = glibcMallopt(-3, 64 << 20)
+        _ = glibcMallopt(-1, 256 << 20)
+        #endif
+    }
 }
+
+#if os(Linux)
+/// glibc's `mallopt` (declared in <malloc.h>, which the Glibc module does not include).
+@_silgen_name("mallopt")
+private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
+#endif

@@ -170,6 +170,38 @@ struct QueryExecutorTests {
         #expect(try store.run("until=30m").stats.scan.partitions == 0)
     }
 
+    @Test("events carry the parts asked for: fields alone, original bytes alone, or both, in the same order")
+    func eventParts() throws {
+        let store = try Store()
+        let parsed = try Query.parse("verb=delete,get", now: fixedNow)
+        func run(_ parts: EventParts) throws -> [AuditEvent] {
+            var out: [AuditEvent] = []
+            try QueryExecutor(reader: StoreReader(directory: store.directory)).run(parsed, parts: parts) { out.append($0); return true }
+            return out
+        }
+        let all = try run(.all)
+        #expect(all.map { $0.fields[.id] } == ["e1", "e4", "e2", "e5", "e3", "f"])
+        let fieldsOnly = try run(.fields)
+        #expect(fieldsOnly.map(\.fields) == all.map(\.fields))
+        #expect(fieldsOnly.map(\.time) == all.map(\.time))
+        #expect(fieldsOnly.allSatisfy { $0.raw.isEmpty })
+        let rawOnly = try run(.raw)
+        #expect(rawOnly.map(\.raw) == all.map(\.raw))
+        #expect(rawOnly.allSatisfy { $0.fields[.id].isEmpty })
+        #expect(all.allSatisfy { $0.raw == store.events[$0.fields[.id]]!.raw })
+    }
+
+    @Test("a query plans the event parts its pipes and output need", arguments: [
+        ("verb=delete", false, EventParts.all), ("verb=delete", true, .raw), ("verb=delete | head 3", true, .raw),
+        ("verb=delete | fields id user", false, .fields), ("verb=delete | fields id user | tail 2", true, .fields),
+        ("verb=delete | fields id objectRef.name", false, .all), ("verb=delete | sort by user", true, .all),
+        ("verb=delete | count by user", false, .all),
+    ] as [(String, Bool, EventParts)])
+    func plannedParts(query: String, rawOnly: Bool, expected: EventParts) throws {
+        let parsed = try Query.parse(query, now: fixedNow)
+        #expect(QueryRunner.eventParts(parsed, printsRawOnly: rawOnly) == expected)
+    }
+
     @Test("returning false from emit stops the run")
     func stopsEarly() throws {
         let store = try Store()
