@@ -66,6 +66,7 @@ struct QueryCommand: ParsableCommand {
     }
 
     func run() throws {
+        Logq.tuneAllocator()
         let text = query.joined(separator: " ")
         let parsed: Query
         do {
