@@ -29,7 +29,7 @@ struct Logq: AsyncParsableCommand {
     /// on free, so each block read paid page faults and zeroing for every column again. With
     /// a higher threshold freed buffers are reused; the trim threshold keeps them a while. Not
     /// for ingest: its buffers pass between threads, and kept in the heap they raised its peak
-    /// resident memory from ~230 to ~370 MiB.
+    /// resident memory on the benchmark's day from 252 to 354 MiB.
     static func tuneAllocator() {
         #if os(Linux)
         // <malloc.h>: M_TRIM_THRESHOLD is -1, M_MMAP_THRESHOLD is -3.
