@@ -73,6 +73,14 @@ struct RandomCorruptionTests {
         return out
     }
 
+    /// A seeded random offset past the file header of the segment at `path`, and the generator
+    /// for further draws.
+    func randomOffset(in path: String, seed: UInt64) throws -> (offset: Int, rng: SeededGenerator) {
+        var rng = SeededGenerator(seed: seed)
+        let size = try FileHandle.openForReading(path).size()
+        return (Int.random(in: SegmentFormat.headerSize..<size, using: &rng), rng)
+    }
+
     func flip(_ path: String, at offset: Int, bit: Int) {
         let fd = open(path, O_RDWR)
         defer { close(fd) }
@@ -88,9 +96,9 @@ struct RandomCorruptionTests {
             let dir = TemporaryDirectory()
             defer { dir.remove() }
             let (path, written, frames) = try store(dir, sealed: sealed, seed: seed)
-            var rng = SeededGenerator(seed: seed &* 7919 &+ (sealed ? 1 : 0))
-            let size = try FileHandle.openForReading(path).size()
-            let offset = Int.random(in: SegmentFormat.headerSize..<size, using: &rng)
+            let target = try randomOffset(in: path, seed: seed &* 7919 &+ (sealed ? 1 : 0))
+            let offset = target.offset
+            var rng = target.rng
             flip(path, at: offset, bit: Int.random(in: 0..<8, using: &rng))
 
             let (read, report) = try readAll(DataDirectory(path: dir.path))
@@ -126,9 +134,8 @@ struct RandomCorruptionTests {
             let dir = TemporaryDirectory()
             defer { dir.remove() }
             let (path, written, frames) = try store(dir, sealed: sealed, seed: seed)
-            var rng = SeededGenerator(seed: seed &* 104_729 &+ (sealed ? 1 : 0))
             let size = try FileHandle.openForReading(path).size()
-            let cut = Int.random(in: SegmentFormat.headerSize..<size, using: &rng)
+            let (cut, _) = try randomOffset(in: path, seed: seed &* 104_729 &+ (sealed ? 1 : 0))
             #expect(truncate(path, off_t(cut)) == 0)
 
             let (read, report) = try readAll(DataDirectory(path: dir.path))

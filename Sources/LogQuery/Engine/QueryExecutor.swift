@@ -40,9 +40,9 @@ public struct QueryExecutor {
     /// prints fields alone, or original bytes alone, does not pay for the other.
     ///
     /// Streams: partition after partition, blocks are taken in order of their first time, a
-    /// round of a few at a time (across partitions when one has few), decoded and filtered on ``defaultWorkers`` threads; after each round the
-    /// matches earlier than the next block's first time are emitted, and only the later ones
-    /// are held. Memory holds a round's matches plus those held, not a partition's, and the
+    /// round of a few at a time (across partitions when one has few), decoded and filtered on
+    /// ``defaultWorkers`` threads; after each round the matches earlier than the next block's
+    /// first time are emitted, and only the later ones are held. Memory holds a round's matches plus those held, not a partition's, and the
     /// first matches print after the first round. Returns what was read.
     @discardableResult
     public func run(_ query: Query, parts: EventParts = .all, emit: (AuditEvent) throws -> Bool) throws -> QueryStats {

@@ -94,8 +94,8 @@ public struct CountPipe: Sendable, Equatable, CustomStringConvertible {
             guard pipe.by.count == 1, case .field(let field) = pipe.by[0], let perValue = summary.counts(field),
                 perValue.reduce(0, { $0 + $1.count }) == events
             else { return false }
-            for (value, n) in perValue {
-                counts[[String(decoding: value, as: UTF8.self)], default: 0] += n
+            for entry in perValue {
+                counts[[String(decoding: entry.value, as: UTF8.self)], default: 0] += entry.count
             }
             return true
         }

@@ -177,7 +177,7 @@ public enum ColumnEncoding: UInt8, Sendable {
                 last = (value, id)
             } else {
                 let id = UInt32(order.count)
-                ids.insert(value, id: id)
+                ids.insert(id: id)
                 order.append(value)
                 indices.append(id)
                 last = (value, id)
@@ -257,8 +257,8 @@ struct StringIndex {
         return nil
     }
 
-    /// Records `value` (just looked up and not found) as index `id`, the next index.
-    mutating func insert(_ value: String, id: UInt32) {
+    /// Records the value just looked up and not found as index `id`, the next index.
+    mutating func insert(id: UInt32) {
         table[pending] = Int32(id)
         entryHashes.append(pendingHash)
         if entryHashes.count * 2 > table.count { grow() }

@@ -79,44 +79,38 @@ public struct BlockSummary: Sendable, Equatable {
     /// The distinct values of `field` with their event counts, in bytewise order, or nil when
     /// unknown (not summarized, or too many).
     public func entries(_ field: Field) -> [Entry]? {
-        guard field.rawValue < index.count, let span = index[field.rawValue] else { return nil }
         var out: [Entry] = []
-        out.reserveCapacity(span.count)
-        bytes.withUnsafeBytes { raw in
-            var r = ByteReader(raw, offset: span.offset)
-            for _ in 0..<span.count {
-                // Checked when the summary was decoded.
-                let length = Int(r.varint()!)
-                let start = r.offset
-                r.offset += length
-                out.append(Entry(value: bytes[start..<(start + length)], count: Int(r.varint()!)))
-            }
+        let known = walk(field) { value, start, count in
+            out.append(Entry(value: bytes[start..<(start + value.count)], count: count))
+            return true
         }
-        return out
+        return known == nil ? nil : out
     }
 
     /// Whether some distinct value of `field` satisfies `test`; nil when the values are unknown.
     public func anyValue(_ field: Field, _ test: (UnsafeRawBufferPointer) -> Bool) -> Bool? {
-        forEachValue(field) { test($0) ? false : true }.map { !$0 }
+        // The walk stops at the first value that passes, so it ran to the end when none did.
+        walk(field) { value, _, _ in !test(value) }.map { !$0 }
     }
 
     /// Whether every distinct value of `field` satisfies `test`; nil when the values are unknown.
     public func allValues(_ field: Field, _ test: (UnsafeRawBufferPointer) -> Bool) -> Bool? {
-        forEachValue(field, test)
+        walk(field) { value, _, _ in test(value) }
     }
 
-    /// Calls `body` with each distinct value of `field` until it returns false; returns whether
-    /// it never did, or nil when the values are unknown. No allocation.
-    private func forEachValue(_ field: Field, _ body: (UnsafeRawBufferPointer) -> Bool) -> Bool? {
+    /// Calls `body` with each distinct value of `field` (in place), where it starts in `bytes`
+    /// and its event count, until it returns false; returns whether it never did, or nil when
+    /// the values are unknown. Sizes were checked when the summary was decoded.
+    private func walk(_ field: Field, _ body: (_ value: UnsafeRawBufferPointer, _ start: Int, _ count: Int) -> Bool) -> Bool? {
         guard field.rawValue < index.count, let span = index[field.rawValue] else { return nil }
         return bytes.withUnsafeBytes { raw in
             var r = ByteReader(raw, offset: span.offset)
             for _ in 0..<span.count {
                 let length = Int(r.varint()!)
-                let value = UnsafeRawBufferPointer(rebasing: raw[r.offset..<(r.offset + length)])
+                let start = r.offset
                 r.offset += length
-                _ = r.varint()
-                if !body(value) { return false }
+                let count = Int(r.varint()!)
+                if !body(UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)]), start, count) { return false }
             }
             return true
         }
@@ -129,9 +123,9 @@ public struct BlockSummary: Sendable, Equatable {
 
     /// Events per distinct value of `field`, or nil when unknown (values unknown, or a count
     /// not recorded).
-    public func counts(_ field: Field) -> [(value: ArraySlice<UInt8>, count: Int)]? {
+    public func counts(_ field: Field) -> [Entry]? {
         guard let list = entries(field), !list.contains(where: { $0.count == 0 }) else { return nil }
-        return list.map { ($0.value, $0.count) }
+        return list
     }
 
     func encode(into w: inout ByteWriter) {

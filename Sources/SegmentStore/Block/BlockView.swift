@@ -1,8 +1,10 @@
 import AuditCore
 
 /// A block read in place: the rows column (times, sources), each field column and the raw
-/// column are decoded when first asked for, so a query pays for the columns it reads. Each column's CRC-32 is checked when it is first decompressed: the head (header,
-/// summary, directory) is checked here, the rest of the block only as it is read. Filters test dictionary entries once per block instead of once per row.
+/// column are decoded when first asked for, so a query pays for the columns it reads. Each
+/// column's CRC-32 is checked when it is first decompressed: the head (header, summary,
+/// directory) is checked here, the rest of the block only as it is read. Filters test
+/// dictionary entries once per block instead of once per row.
 public final class BlockView {
     /// The block's header.
     public let header: BlockHeader
@@ -177,17 +179,11 @@ public final class BlockView {
         return decoded
     }
 
-    /// Decompresses and unshreds the raw column if it is not yet; false when it is damaged.
-    @discardableResult
-    public func loadRaw() -> Bool {
-        loadRaw(rows: nil)
-    }
-
     /// Decompresses the raw column and puts together the original bytes of `rows` (every row
     /// when nil) unless they are already; false when it is damaged. Other rows read as empty
     /// until asked for, when the whole column is put together.
     @discardableResult
-    public func loadRaw(rows: [Int]?) -> Bool {
+    public func loadRaw(rows: [Int]? = nil) -> Bool {
         if raw != nil {
             guard let have = rawRows else { return true }
             if let rows, rows.allSatisfy({ have[$0] }) { return true }
@@ -220,24 +216,17 @@ public final class BlockView {
 
     /// Decodes every column; false when any is damaged.
     public func loadAll() -> Bool {
-        loadAll(rows: nil)
+        load(.all, rows: nil)
     }
 
-    /// Decodes the rows column and what ``event(_:parts:)`` needs for `rows` with `parts`:
-    /// every field column, the original bytes of `rows`; false when any is damaged.
-    public func load(_ parts: EventParts, rows: [Int]) -> Bool {
+    /// Decodes the rows column and what ``event(_:parts:)`` needs for `rows` (every row when
+    /// nil) with `parts`: every field column, the original bytes of `rows`; false when any is
+    /// damaged (a column that does not decode marks the block damaged).
+    public func load(_ parts: EventParts, rows: [Int]?) -> Bool {
         loadRows()
         if parts.contains(.fields) { for field in Field.allCases { _ = column(field) } }
         if parts.contains(.raw) { loadRaw(rows: rows) }
         return !damaged
-    }
-
-    /// Decodes every field column and the original bytes of `rows` (all when nil); false when
-    /// any is damaged.
-    public func loadAll(rows: [Int]?) -> Bool {
-        loadRows()
-        for field in Field.allCases { _ = column(field) }
-        return loadRaw(rows: rows) && !damaged
     }
 
     /// The time of row `i`, ns UTC.
