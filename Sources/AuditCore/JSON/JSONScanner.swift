@@ -156,6 +156,22 @@ public enum JSONScanner {
         }
     }
 
+    /// Walks the object whose `{` is at `i` like ``walkObject(_:_:depth:_:)`` and keeps its
+    /// members in `members` (emptied first), so that a caller that needs both the object's
+    /// extent and its members scans it once. Returns the index past `}`.
+    @discardableResult
+    public static func members(
+        _ b: UnsafeBufferPointer<UInt8>, _ start: Int, depth: Int = 0, into members: inout [JSONMember]
+    ) throws(JSONSyntaxError) -> Int {
+        members.removeAll(keepingCapacity: true)
+        var found = members
+        members = []
+        defer { members = found }
+        return try walkObject(b, start, depth: depth) { key, value throws(JSONSyntaxError) in
+            found.append(JSONMember(key: key, value: value))
+        }
+    }
+
     /// Walks the array whose `[` is at `i`, calling `body(element)` with each element's range.
     /// Returns the index past `]`.
     @discardableResult
@@ -163,13 +179,27 @@ public enum JSONScanner {
         _ b: UnsafeBufferPointer<UInt8>, _ start: Int, depth: Int = 0,
         _ body: (_ element: Range<Int>) throws(JSONSyntaxError) -> Void
     ) throws(JSONSyntaxError) -> Int {
+        try walkArray(b, start) { i throws(JSONSyntaxError) in
+            let end = try skipValue(b, i, depth: depth + 1)
+            try body(i..<end)
+            return end
+        }
+    }
+
+    /// Walks the array whose `[` is at `i`, calling `consume(start)` at each element's first
+    /// byte; `consume` reads the element (at depth `depth + 1`) and returns the index past it.
+    /// Returns the index past `]`.
+    @discardableResult
+    public static func walkArray(
+        _ b: UnsafeBufferPointer<UInt8>, _ start: Int,
+        consume: (_ start: Int) throws(JSONSyntaxError) -> Int
+    ) throws(JSONSyntaxError) -> Int {
         var i = skipWhitespace(b, start)
         guard i < b.count, b[i] == UInt8(ascii: "[") else { throw fail(b, i, "'['") }
         i = skipWhitespace(b, i + 1)
         if i < b.count, b[i] == UInt8(ascii: "]") { return i + 1 }
         while true {
-            let end = try skipValue(b, i, depth: depth + 1)
-            try body(i..<end)
+            let end = try consume(i)
             i = skipWhitespace(b, end)
             guard i < b.count else { throw fail(b, i, "',' or ']'") }
             if b[i] == UInt8(ascii: ",") {
@@ -300,5 +330,16 @@ public enum JSONScanner {
             if let s = string(b, element) { out.append(s) }
         }
         return out
+    }
+}
+
+/// One member of a JSON object: the byte ranges of its key (quotes included) and its value.
+public struct JSONMember: Sendable, Equatable {
+    public var key: Range<Int>
+    public var value: Range<Int>
+
+    public init(key: Range<Int>, value: Range<Int>) {
+        self.key = key
+        self.value = value
     }
 }

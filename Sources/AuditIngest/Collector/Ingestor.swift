@@ -158,7 +158,7 @@ public final class Ingestor {
             case .value(let range, let line, let offset):
                 summary.bytes += range.count
                 try reader.buffer.withUnsafeBufferPointer { b in
-                    try decoder.decode(b, range, line: line, offset: offset, emit: store, reject: reject)
+                    try decoder.decode(b, range, line: line, offset: offset, members: reader.members, emit: store, reject: reject)
                 }
             case .malformed(let line, _, let error):
                 summary.bytes += reader.malformedLength

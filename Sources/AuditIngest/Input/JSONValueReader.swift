@@ -45,6 +45,10 @@ public struct JSONValueReader {
     /// An error that ended the source (a damaged gzip), delivered after the values before it.
     public private(set) var sourceError: (any Error)?
 
+    /// The members of the last ``Item/value(range:line:offset:)`` when it is an object (ranges
+    /// into ``buffer``, valid until the next call); empty for other values.
+    public private(set) var members: [JSONMember] = []
+
     /// The first non-whitespace byte of the stream, once read: tells JSON from other text.
     public private(set) var firstByte: UInt8?
 
@@ -108,13 +112,23 @@ public struct JSONValueReader {
             }
             let valueStart = start
             if firstByte == nil { firstByte = buffer[valueStart] }
+            // An object's members are kept as it is scanned, so that its parser need not walk it
+            // again (a Kubernetes audit line is scanned once on its way to an event).
+            var found = members
+            members = []
             let outcome: Result<Int, JSONSyntaxError> = buffer.withUnsafeBufferPointer { b in
                 do throws(JSONSyntaxError) {
+                    if b[valueStart] == UInt8(ascii: "{") {
+                        return .success(try JSONScanner.members(b, valueStart, into: &found))
+                    }
+                    found.removeAll(keepingCapacity: true)
                     return .success(try JSONScanner.skipValue(b, valueStart))
                 } catch {
+                    found.removeAll(keepingCapacity: true)
                     return .failure(error)
                 }
             }
+            members = found
             switch outcome {
             case .success(let end):
                 // A value that ends exactly at the end of the bytes read may continue (a number).

@@ -25,7 +25,11 @@ public enum CloudTrailParser {
         try parse(b, range, ParseContext(fallbackTime: fallbackTime))
     }
 
-    public static func parse(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ context: ParseContext) throws -> AuditEvent {
+    /// Parses the record at `range`; `members`, when given, are its top-level members as a walk
+    /// over its file already found them (the record is not walked again).
+    public static func parse(
+        _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ context: ParseContext, members: [JSONMember]? = nil
+    ) throws -> AuditEvent {
         var f = FieldValues()
         var eventTime: Range<Int>?
         var exportTime: Range<Int>?
@@ -42,7 +46,7 @@ public enum CloudTrailParser {
         var roleArn = ""
         var eventSourceSeen = false
         var nameCandidates: [Int: String] = [:]
-        try walk(b, range.lowerBound) { key, value in
+        try forEachMember(b, range, members) { key, value in
             if JSONScanner.keyEquals(b, key, "eventTime") {
                 eventTime = value
             } else if JSONScanner.keyEquals(b, key, "p_event_time") {

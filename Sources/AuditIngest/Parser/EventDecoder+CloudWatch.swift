@@ -111,11 +111,12 @@ extension EventDecoder {
         _ b: UnsafeBufferPointer<UInt8>, _ array: Range<Int>, stream: String?, _ place: Place, _ context: ParseContext,
         emit: (AuditEvent) throws -> Void, reject: (Rejection) -> Void
     ) throws {
-        for element in objects(b, in: array, place, expected: "a CloudWatch Logs event object", reject: reject) {
+        for (element, members) in objects(b, in: array, place, expected: "a CloudWatch Logs event object", reject: reject) {
             var message: Range<Int>?
             var millis: Int64?
             var elementStream = stream
-            _ = try? JSONScanner.walkObject(b, element.lowerBound) { k, v in
+            for member in members {
+                let (k, v) = (member.key, member.value)
                 if JSONScanner.keyEquals(b, k, "message") {
                     message = v
                 } else if JSONScanner.keyEquals(b, k, "timestamp") {

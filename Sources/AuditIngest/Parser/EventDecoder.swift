@@ -70,16 +70,18 @@ public struct EventDecoder {
 
     /// Decodes the value at `range` of `b` that starts on `line` at stream offset `offset`.
     /// Calls `emit` for each event and `reject` for each value that is not one; a bad record
-    /// inside a file of records rejects that record only.
+    /// inside a file of records rejects that record only. `members`, when the reader already
+    /// walked the value (an object), saves walking it again.
     public func decode(
-        _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, line: Int, offset: Int,
+        _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, line: Int, offset: Int, members: [JSONMember]? = nil,
         emit: (AuditEvent) throws -> Void, reject: (Rejection) -> Void
     ) throws {
-        try decodeValue(b, range, Place(base: range.lowerBound, line: line, offset: offset), context, emit: emit, reject: reject)
+        try decodeValue(
+            b, range, Place(base: range.lowerBound, line: line, offset: offset), context, members: members, emit: emit, reject: reject)
     }
 
     func decodeValue(
-        _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ place: Place, _ context: ParseContext,
+        _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ place: Place, _ context: ParseContext, members: [JSONMember]? = nil,
         emit: (AuditEvent) throws -> Void, reject: (Rejection) -> Void
     ) throws {
         let first = b[range.lowerBound]
@@ -91,7 +93,7 @@ public struct EventDecoder {
             }
             return
         }
-        try decodeObject(b, range, place, context, emit: emit, reject: reject)
+        try decodeObject(b, range, place, context, members: members, emit: emit, reject: reject)
     }
 
     static let k8sEventPrefix: [UInt8] = Array(#"{"kind":"Event","#.utf8)
@@ -144,23 +146,32 @@ public struct EventDecoder {
         try emit(event)
     }
 
-    /// The object elements of the array at `array`; other elements are rejected.
+    /// The object elements of the array at `array`, each with its members (found in the one
+    /// walk over the array); other elements are rejected.
     func objects(
         _ b: UnsafeBufferPointer<UInt8>, in array: Range<Int>, _ place: Place, expected: String, reject: (Rejection) -> Void
-    ) -> [Range<Int>] {
-        var elements: [Range<Int>] = []
-        _ = try? JSONScanner.walkArray(b, array.lowerBound) { elements.append($0) }
-        return elements.filter { element in
-            guard b[element.lowerBound] == UInt8(ascii: "{") else {
-                reject(rejection(b, at: element.lowerBound, value: element, place, "expected \(expected), found another value"))
-                return false
+    ) -> [(range: Range<Int>, members: [JSONMember])] {
+        var elements: [(range: Range<Int>, members: [JSONMember])] = []
+        var others: [Range<Int>] = []
+        _ = try? JSONScanner.walkArray(b, array.lowerBound) { i throws(JSONSyntaxError) in
+            guard b[i] == UInt8(ascii: "{") else {
+                let end = try JSONScanner.skipValue(b, i)
+                others.append(i..<end)
+                return end
             }
-            return true
+            var members: [JSONMember] = []
+            let end = try JSONScanner.members(b, i, depth: 1, into: &members)
+            elements.append((i..<end, members))
+            return end
         }
+        for element in others {
+            reject(rejection(b, at: element.lowerBound, value: element, place, "expected \(expected), found another value"))
+        }
+        return elements
     }
 
     func decodeObject(
-        _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ place: Place, _ context: ParseContext,
+        _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ place: Place, _ context: ParseContext, members: [JSONMember]? = nil,
         emit: (AuditEvent) throws -> Void, reject: (Rejection) -> Void
     ) throws {
         guard b[range.lowerBound] == UInt8(ascii: "{") else {
@@ -171,31 +182,39 @@ public struct EventDecoder {
         // The common case, a k8s audit line as the apiserver writes it, starts with its kind:
         // parse it directly instead of walking it once more to learn its shape.
         if format == .auto || format == .k8sAudit, Self.startsWith(b, range, Self.k8sEventPrefix) {
-            try parse(b, range, place, context, K8sAuditParser.parse, emit: emit, reject: reject)
+            try parse(b, range, place, context, { try K8sAuditParser.parse($0, $1, $2, members: members) }, emit: emit, reject: reject)
             return
         }
         var shape = Shape()
-        do throws(JSONSyntaxError) {
-            try JSONScanner.walkObject(b, range.lowerBound) { key, value throws(JSONSyntaxError) in
-                shape.note(b, key, value)
+        if let members {
+            for member in members { shape.note(b, member.key, member.value) }
+        } else {
+            do throws(JSONSyntaxError) {
+                try JSONScanner.walkObject(b, range.lowerBound) { key, value throws(JSONSyntaxError) in
+                    shape.note(b, key, value)
+                }
+            } catch {
+                reject(rejection(b, at: error.offset, value: range, place, error.description))
+                return
             }
-        } catch {
-            reject(rejection(b, at: error.offset, value: range, place, error.description))
-            return
         }
         switch shape.kind(for: format) {
         case .cloudTrailFile:
             for element in objects(b, in: shape.records!, place, expected: "a CloudTrail record object in \"Records\"", reject: reject) {
-                try parse(b, element, place, context, CloudTrailParser.parse, emit: emit, reject: reject)
+                try parse(
+                    b, element.range, place, context, { try CloudTrailParser.parse($0, $1, $2, members: element.members) }, emit: emit,
+                    reject: reject)
             }
         case .k8sList:
             for element in objects(b, in: shape.items!, place, expected: "an audit Event object in \"items\"", reject: reject) {
-                try parse(b, element, place, context, K8sAuditParser.parse, emit: emit, reject: reject)
+                try parse(
+                    b, element.range, place, context, { try K8sAuditParser.parse($0, $1, $2, members: element.members) }, emit: emit,
+                    reject: reject)
             }
         case .k8sEvent:
-            try parse(b, range, place, context, K8sAuditParser.parse, emit: emit, reject: reject)
+            try parse(b, range, place, context, { try K8sAuditParser.parse($0, $1, $2, members: members) }, emit: emit, reject: reject)
         case .cloudTrailRecord:
-            try parse(b, range, place, context, CloudTrailParser.parse, emit: emit, reject: reject)
+            try parse(b, range, place, context, { try CloudTrailParser.parse($0, $1, $2, members: members) }, emit: emit, reject: reject)
         case .emf:
             try parse(b, range, place, context, EMFParser.parse, emit: emit, reject: reject)
         case .lookupEvent:
@@ -209,7 +228,7 @@ public struct EventDecoder {
                 reject(rejection(b, at: range.lowerBound, value: range, place, "expected an EventBridge event from CloudTrail (\"detail-type\": \"… via CloudTrail\" with a \"detail\" record), found detail-type \"\(shape.detailType ?? "")\""))
                 return
             }
-            try parse(b, detail, place, context, CloudTrailParser.parse, emit: emit, reject: reject)
+            try parse(b, detail, place, context, { try CloudTrailParser.parse($0, $1, $2) }, emit: emit, reject: reject)
         case .subscription:
             try decodeSubscription(b, range, shape, place, context, emit: emit, reject: reject)
         case .lambdaLogs:

@@ -19,7 +19,11 @@ public enum K8sAuditParser {
         try parse(b, range, ParseContext(fallbackTime: fallbackTime))
     }
 
-    public static func parse(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ context: ParseContext) throws -> AuditEvent {
+    /// Parses the event at `range`; `members`, when given, are its top-level members as a reader
+    /// already found them (the object is not walked again).
+    public static func parse(
+        _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ context: ParseContext, members: [JSONMember]? = nil
+    ) throws -> AuditEvent {
         var f = FieldValues()
         var stageTime: Range<Int>?
         var receivedTime: Range<Int>?
@@ -29,7 +33,7 @@ public enum K8sAuditParser {
         var canonicalArn = ""
         var extraArn = ""
         var kind: String?
-        try walk(b, range.lowerBound) { key, value in
+        try forEachMember(b, range, members) { key, value in
             if JSONScanner.keyEquals(b, key, "kind") {
                 kind = JSONScanner.string(b, value)
             } else if JSONScanner.keyEquals(b, key, "level") {
@@ -165,6 +169,16 @@ func walk(
         throw ParseFailure(error.description, offset: error.offset)
     }
     if let inner { throw inner }
+}
+
+/// Calls `body` for each member of the object at `range`: from `members` when a reader already
+/// found them, else by walking the object.
+func forEachMember(
+    _ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ members: [JSONMember]?,
+    _ body: (_ key: Range<Int>, _ value: Range<Int>) throws -> Void
+) throws {
+    guard let members else { return try walk(b, range.lowerBound, body) }
+    for member in members { try body(member.key, member.value) }
 }
 
 /// Walks `value` when it is an object; ignores other values (a field of an unexpected type is
