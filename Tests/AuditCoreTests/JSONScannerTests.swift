@@ -327,3 +327,51 @@ struct JSONScannerTests {
         #expect(bad.isEmpty, "\(bad.prefix(5))")
     }
 }
+
+@Suite("JSONScanner.plainRun")
+struct PlainRunTests {
+    @Test("finds the first quote, backslash or control byte at every position and alignment, like a byte loop")
+    func matchesByteLoop() {
+        var rng = SeededGenerator(seed: 0x5A11)
+        let specials: [UInt8] = [0x22, 0x5C, 0x00, 0x0A, 0x1F]
+        let plain: [UInt8] = [0x20, 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xC3, 0xFF, 0x61, 0x30]
+        var bad: [String] = []
+        for round in 0..<3_000 {
+            let length = Int.random(in: 0..<40, using: &rng)
+            var bytes = (0..<length).map { _ in plain.randomElement(using: &rng)! }
+            if length > 0, Bool.random(using: &rng) {
+                bytes[Int.random(in: 0..<length, using: &rng)] = specials.randomElement(using: &rng)!
+            }
+            let from = Int.random(in: 0...length, using: &rng)
+            var expected = from
+            while expected < length, !specials.contains(bytes[expected]) { expected += 1 }
+            let found = bytes.withUnsafeBytes { JSONScanner.plainRun($0.baseAddress ?? UnsafeRawPointer(bitPattern: 8)!, from: from, to: length) }
+            if found != expected { bad.append("round \(round): \(bytes) from \(from): \(found), expected \(expected)") }
+        }
+        #expect(bad.isEmpty, "\(bad.prefix(3))")
+        // Past the end: the end.
+        let bytes: [UInt8] = Array("abcdefghij".utf8)
+        #expect(bytes.withUnsafeBytes { JSONScanner.plainRun($0.baseAddress!, from: 12, to: 10) } == 10)
+    }
+
+    @Test("skipString ends at the right quote for escapes and quotes on both sides of every 8-byte boundary")
+    func skipStringBoundaries() {
+        for prefix in 0..<20 {
+            for tail in [#"\""#, #"\\"#, "é", "\\u00e9"] {
+                let body = String(repeating: "x", count: prefix) + tail + "y"
+                let text = "\"" + body + "\"" + ",1"
+                let bytes = Array(text.utf8)
+                let end = scan(bytes) { b throws(JSONSyntaxError) in try JSONScanner.skipString(b, 0) }
+                #expect(end == .success(bytes.count - 2), "\(text)")
+            }
+            // A raw newline inside is an error at its offset.
+            let broken = Array(("\"" + String(repeating: "x", count: prefix) + "\n\"").utf8)
+            let result = scan(broken) { b throws(JSONSyntaxError) in try JSONScanner.skipString(b, 0) }
+            if case .failure(let error) = result {
+                #expect(error.offset == prefix + 1)
+            } else {
+                Issue.record("a raw newline after \(prefix) bytes was accepted")
+            }
+        }
+    }
+}

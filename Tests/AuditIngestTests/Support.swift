@@ -24,16 +24,23 @@ final class MemorySource: ByteSource {
 }
 
 /// Decodes every value of a stream: the events and the rejections.
-func decodeAll(_ source: any ByteSource, name: String = "input", fallbackTime: Int64 = 0) -> (events: [AuditEvent], rejections: [Rejection]) {
+/// Splits `source` into JSON values and decodes them. With `members`, the parsers take each
+/// object's members from the reader, as ``Ingestor`` does; with `texts`, repeated values are
+/// shared through it.
+func decodeAll(
+    _ source: any ByteSource, name: String = "input", fallbackTime: Int64 = 0, members: Bool = false, texts: TextInterner? = nil
+) -> (events: [AuditEvent], rejections: [Rejection]) {
     var reader = JSONValueReader(source: source)
-    let decoder = EventDecoder(file: name, fallbackTime: fallbackTime)
+    let decoder = EventDecoder(file: name, context: ParseContext(fallbackTime: fallbackTime, texts: texts))
     var events: [AuditEvent] = []
     var rejections: [Rejection] = []
     while let item = reader.next() {
         switch item {
         case .value(let range, let line, let offset):
             reader.buffer.withUnsafeBufferPointer { b in
-                try? decoder.decode(b, range, line: line, offset: offset, emit: { events.append($0) }, reject: { rejections.append($0) })
+                try? decoder.decode(
+                    b, range, line: line, offset: offset, members: members ? reader.members : nil, emit: { events.append($0) },
+                    reject: { rejections.append($0) })
             }
         case .malformed(let line, _, let error):
             rejections.append(Rejection(file: name, line: line, offset: error.offset, reason: "malformed JSON: \(error)"))
@@ -43,13 +50,13 @@ func decodeAll(_ source: any ByteSource, name: String = "input", fallbackTime: I
 }
 
 /// Decodes a file from disk (gzip or not), as ingest reads it.
-func decodeFile(_ path: String) throws -> (events: [AuditEvent], rejections: [Rejection]) {
+func decodeFile(_ path: String, members: Bool = false, texts: TextInterner? = nil) throws -> (events: [AuditEvent], rejections: [Rejection]) {
     let file = try FileSource(path: path)
     var head: [UInt8] = []
     _ = try file.read(into: &head, maximum: 2)
     file.unread(head)
     let source: any ByteSource = head == [0x1F, 0x8B] ? try GzipSource(input: file, name: path) : file
-    return decodeAll(source, name: path)
+    return decodeAll(source, name: path, members: members, texts: texts)
 }
 
 /// What one ``Ingestor`` run did, with the stored events read back from the store.

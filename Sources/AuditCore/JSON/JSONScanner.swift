@@ -92,25 +92,11 @@ public enum JSONScanner {
     /// Raw control characters (a newline, say) are errors, as JSON requires: this is what stops
     /// a truncated line from swallowing the next one.
     public static func skipString(_ b: UnsafeBufferPointer<UInt8>, _ i: Int) throws(JSONSyntaxError) -> Int {
-        var j = i + 1
         let n = b.count
-        let base = UnsafeRawPointer(b.baseAddress)
+        guard let base = UnsafeRawPointer(b.baseAddress) else { throw fail(b, n, "'\"' to close the string") }
+        var j = i + 1
         while true {
-            // Eight bytes at a time while none of them is a quote, a backslash or a control
-            // character (SWAR: a byte-wise "has zero" / "has less than" test on one UInt64).
-            if let base {
-                while j + 8 <= n {
-                    let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: j, as: UInt64.self))
-                    let ones: UInt64 = 0x0101_0101_0101_0101
-                    let highs: UInt64 = 0x8080_8080_8080_8080
-                    let quote = word ^ (ones &* 0x22)
-                    let backslash = word ^ (ones &* 0x5C)
-                    let special =
-                        ((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word)
-                    if special & highs != 0 { break }
-                    j += 8
-                }
-            }
+            j = plainRun(base, from: j, to: n)
             guard j < n else { break }
             let c = b[j]
             if c == UInt8(ascii: "\"") { return j + 1 }
@@ -118,10 +104,35 @@ public enum JSONScanner {
                 j += 2
                 continue
             }
-            if c < 0x20 { throw fail(b, j, "'\"' to close the string") }
-            j += 1
+            throw fail(b, j, "'\"' to close the string")
         }
         throw fail(b, n, "'\"' to close the string")
+    }
+
+    /// The index of the first byte of `base[from ..< to]` that may not stand as itself inside a
+    /// JSON string (a quote, a backslash or a control character), or `to` when there is none
+    /// (also when `from > to`). Eight bytes at a time (SWAR: a byte-wise "has zero" / "has less than" test
+    /// on one UInt64); the lowest flagged byte is exact, as borrows only run upwards.
+    @inline(__always)
+    public static func plainRun(_ base: UnsafeRawPointer, from: Int, to end: Int) -> Int {
+        var j = from
+        while j + 8 <= end {
+            let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: j, as: UInt64.self))
+            let ones: UInt64 = 0x0101_0101_0101_0101
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let special =
+                (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | ((word &- ones &* 0x20) & ~word))
+                & 0x8080_8080_8080_8080
+            if special != 0 { return j + special.trailingZeroBitCount >> 3 }
+            j += 8
+        }
+        while j < end {
+            let c = base.load(fromByteOffset: j, as: UInt8.self)
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { return j }
+            j += 1
+        }
+        return end
     }
 
     /// Walks the object whose `{` is at `i` (after whitespace), calling `body(key, value)` with the

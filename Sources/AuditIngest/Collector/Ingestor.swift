@@ -33,6 +33,8 @@ public final class Ingestor {
     /// (a README, a script): reading stops there.
     static let textProbeLines = 100
 
+    /// Field values shared between the events of every input (the parsing runs on this thread).
+    private let texts = TextInterner()
     /// Per-input state: rejections held until the first event.
     private var held: [Rejection] = []
     private var heldOnlyUnrecognised = true
@@ -105,7 +107,8 @@ public final class Ingestor {
         }
         source.unread(head)
         let isGzip = head == [0x1F, 0x8B]
-        let context = ParseContext(fallbackTime: fallbackTime, fallbackSource: fallbackSource, correlator: options.correlator)
+        let context = ParseContext(
+            fallbackTime: fallbackTime, fallbackSource: fallbackSource, correlator: options.correlator, texts: texts)
         let decoder = EventDecoder(file: name, context: context, format: options.format)
         if isGzip, name != "-", let whole = WholeGzip.decompress(path: name) {
             // Whole-buffer libdeflate; damaged or oversized files take the streaming path below.

@@ -41,6 +41,8 @@ public final class Follower {
     private let directory: DataDirectory
     private let options: IngestOptions
     private let quarantine: Quarantine?
+    /// Field values shared between events (tails are drained on one thread).
+    private let texts = TextInterner()
     private let onRejection: (Rejection) -> Void
     private var tails: [Tail]
     /// Totals so far.
@@ -122,7 +124,7 @@ public final class Follower {
     /// Reads the tail's file from its position to the end and decodes the complete lines.
     private func drain(_ tail: Tail, final: Bool) throws {
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        let context = ParseContext(fallbackTime: Ingestor.now(), fallbackSource: "ingest", correlator: options.correlator)
+        let context = ParseContext(fallbackTime: Ingestor.now(), fallbackSource: "ingest", correlator: options.correlator, texts: texts)
         let decoder = EventDecoder(file: tail.path, context: context, format: options.format)
         while true {
             let position = tail.offset + tail.partial.count

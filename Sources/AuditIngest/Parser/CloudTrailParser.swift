@@ -52,22 +52,22 @@ public enum CloudTrailParser {
             } else if JSONScanner.keyEquals(b, key, "p_event_time") {
                 exportTime = value
             } else if JSONScanner.keyEquals(b, key, "eventSource") {
-                f[.service] = JSONScanner.scalarText(b, value) ?? ""
+                f[.service] = context.sharedText(b, value) ?? ""
                 eventSourceSeen = true
             } else if JSONScanner.keyEquals(b, key, "eventName") {
-                f[.event] = JSONScanner.scalarText(b, value) ?? ""
+                f[.event] = context.sharedText(b, value) ?? ""
             } else if JSONScanner.keyEquals(b, key, "awsRegion") {
-                f[.region] = JSONScanner.scalarText(b, value) ?? ""
+                f[.region] = context.sharedText(b, value) ?? ""
             } else if JSONScanner.keyEquals(b, key, "sourceIPAddress") {
-                f[.ip] = JSONScanner.scalarText(b, value) ?? ""
+                f[.ip] = context.sharedText(b, value) ?? ""
             } else if JSONScanner.keyEquals(b, key, "userAgent") {
-                f[.agent] = JSONScanner.scalarText(b, value) ?? ""
+                f[.agent] = context.sharedText(b, value) ?? ""
             } else if JSONScanner.keyEquals(b, key, "errorCode") {
-                f[.error] = JSONScanner.scalarText(b, value) ?? ""
+                f[.error] = context.sharedText(b, value) ?? ""
             } else if JSONScanner.keyEquals(b, key, "eventID") {
                 f[.id] = JSONScanner.scalarText(b, value) ?? ""
             } else if JSONScanner.keyEquals(b, key, "recipientAccountId") {
-                f[.account] = JSONScanner.scalarText(b, value) ?? ""
+                f[.account] = context.sharedText(b, value) ?? ""
             } else if JSONScanner.keyEquals(b, key, "readOnly") {
                 // A JSON boolean per the reference; tolerate the string form some tools write.
                 let text = JSONScanner.scalarText(b, value)
@@ -75,24 +75,24 @@ public enum CloudTrailParser {
             } else if JSONScanner.keyEquals(b, key, "userIdentity") {
                 try walkIfObject(b, value) { k, v in
                     if JSONScanner.keyEquals(b, k, "type") {
-                        identityType = JSONScanner.scalarText(b, v) ?? ""
+                        identityType = context.sharedText(b, v) ?? ""
                     } else if JSONScanner.keyEquals(b, k, "arn") {
-                        identityArn = JSONScanner.scalarText(b, v) ?? ""
+                        identityArn = context.sharedText(b, v) ?? ""
                     } else if JSONScanner.keyEquals(b, k, "userName") {
-                        identityName = JSONScanner.scalarText(b, v) ?? ""
+                        identityName = context.sharedText(b, v) ?? ""
                     } else if JSONScanner.keyEquals(b, k, "accountId") {
-                        identityAccount = JSONScanner.scalarText(b, v) ?? ""
+                        identityAccount = context.sharedText(b, v) ?? ""
                     } else if JSONScanner.keyEquals(b, k, "invokedBy") {
-                        invokedBy = JSONScanner.scalarText(b, v) ?? ""
+                        invokedBy = context.sharedText(b, v) ?? ""
                     } else if JSONScanner.keyEquals(b, k, "principalId") {
-                        principal = JSONScanner.scalarText(b, v) ?? ""
+                        principal = context.sharedText(b, v) ?? ""
                     } else if JSONScanner.keyEquals(b, k, "accessKeyId") {
                         accessKeyId = JSONScanner.scalarText(b, v) ?? ""
                     } else if JSONScanner.keyEquals(b, k, "sessionContext") {
                         try walkIfObject(b, v) { sk, sv in
                             guard JSONScanner.keyEquals(b, sk, "sessionIssuer") else { return }
                             try walkIfObject(b, sv) { ik, iv in
-                                if JSONScanner.keyEquals(b, ik, "arn") { issuerArn = JSONScanner.scalarText(b, iv) ?? "" }
+                                if JSONScanner.keyEquals(b, ik, "arn") { issuerArn = context.sharedText(b, iv) ?? "" }
                             }
                         }
                     }

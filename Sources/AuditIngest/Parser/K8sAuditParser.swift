@@ -33,73 +33,89 @@ public enum K8sAuditParser {
         var canonicalArn = ""
         var extraArn = ""
         var kind: String?
+        // Dispatched on the key's length first: an event has ~20 members and most of them
+        // (requestObject, responseObject, apiVersion…) match no name here.
         try forEachMember(b, range, members) { key, value in
-            if JSONScanner.keyEquals(b, key, "kind") {
-                kind = JSONScanner.string(b, value)
-            } else if JSONScanner.keyEquals(b, key, "level") {
-                f[.level] = JSONScanner.scalarText(b, value) ?? ""
-            } else if JSONScanner.keyEquals(b, key, "auditID") {
-                f[.id] = JSONScanner.scalarText(b, value) ?? ""
-            } else if JSONScanner.keyEquals(b, key, "stage") {
-                f[.stage] = JSONScanner.scalarText(b, value) ?? ""
-            } else if JSONScanner.keyEquals(b, key, "requestURI") {
-                f[.uri] = JSONScanner.scalarText(b, value) ?? ""
-            } else if JSONScanner.keyEquals(b, key, "verb") {
-                f[.verb] = JSONScanner.scalarText(b, value) ?? ""
-            } else if JSONScanner.keyEquals(b, key, "userAgent") {
-                f[.agent] = JSONScanner.scalarText(b, value) ?? ""
-            } else if JSONScanner.keyEquals(b, key, "sourceIPs") {
-                if let first = JSONScanner.firstElement(b, value) { f[.ip] = JSONScanner.scalarText(b, first) ?? "" }
-            } else if JSONScanner.keyEquals(b, key, "stageTimestamp") {
-                stageTime = value
-            } else if JSONScanner.keyEquals(b, key, "requestReceivedTimestamp") {
-                receivedTime = value
-            } else if JSONScanner.keyEquals(b, key, "timestamp") {
-                legacyTime = value
-            } else if JSONScanner.keyEquals(b, key, "p_event_time") {
-                exportTime = value
-            } else if JSONScanner.keyEquals(b, key, "user") {
-                try walkIfObject(b, value) { k, v in
-                    if JSONScanner.keyEquals(b, k, "username") {
-                        username = JSONScanner.scalarText(b, v) ?? ""
-                    } else if JSONScanner.keyEquals(b, k, "groups") {
-                        f[.groups] = JSONScanner.stringElements(b, v).joined(separator: ",")
-                    } else if JSONScanner.keyEquals(b, k, "extra") {
-                        try walkIfObject(b, v) { ek, ev in
-                            if JSONScanner.keyEquals(b, ek, "canonicalArn"), let first = JSONScanner.firstElement(b, ev) {
-                                canonicalArn = JSONScanner.scalarText(b, first) ?? ""
-                            } else if JSONScanner.keyEquals(b, ek, "arn"), let first = JSONScanner.firstElement(b, ev) {
-                                extraArn = JSONScanner.scalarText(b, first) ?? ""
+            switch key.count - 2 {
+            case 4:
+                if JSONScanner.keyEquals(b, key, "kind") {
+                    kind = JSONScanner.string(b, value)
+                } else if JSONScanner.keyEquals(b, key, "verb") {
+                    f[.verb] = context.sharedText(b, value) ?? ""
+                } else if JSONScanner.keyEquals(b, key, "user") {
+                    try walkIfObject(b, value) { k, v in
+                        if JSONScanner.keyEquals(b, k, "username") {
+                            username = context.sharedText(b, v) ?? ""
+                        } else if JSONScanner.keyEquals(b, k, "groups") {
+                            f[.groups] =
+                                context.sharedText(b, v) { b, r in JSONScanner.stringElements(b, r).joined(separator: ",") } ?? ""
+                        } else if JSONScanner.keyEquals(b, k, "extra") {
+                            try walkIfObject(b, v) { ek, ev in
+                                if JSONScanner.keyEquals(b, ek, "canonicalArn"), let first = JSONScanner.firstElement(b, ev) {
+                                    canonicalArn = context.sharedText(b, first) ?? ""
+                                } else if JSONScanner.keyEquals(b, ek, "arn"), let first = JSONScanner.firstElement(b, ev) {
+                                    extraArn = context.sharedText(b, first) ?? ""
+                                }
                             }
                         }
                     }
                 }
-            } else if JSONScanner.keyEquals(b, key, "objectRef") {
-                try walkIfObject(b, value) { k, v in
-                    if JSONScanner.keyEquals(b, k, "resource") {
-                        f[.resource] = JSONScanner.scalarText(b, v) ?? ""
-                    } else if JSONScanner.keyEquals(b, k, "namespace") {
-                        f[.ns] = JSONScanner.scalarText(b, v) ?? ""
-                    } else if JSONScanner.keyEquals(b, k, "name") {
-                        f[.name] = JSONScanner.scalarText(b, v) ?? ""
-                    } else if JSONScanner.keyEquals(b, k, "subresource") {
-                        f[.subresource] = JSONScanner.scalarText(b, v) ?? ""
+            case 5:
+                if JSONScanner.keyEquals(b, key, "level") {
+                    f[.level] = context.sharedText(b, value) ?? ""
+                } else if JSONScanner.keyEquals(b, key, "stage") {
+                    f[.stage] = context.sharedText(b, value) ?? ""
+                }
+            case 7:
+                if JSONScanner.keyEquals(b, key, "auditID") { f[.id] = JSONScanner.scalarText(b, value) ?? "" }
+            case 9:
+                if JSONScanner.keyEquals(b, key, "userAgent") {
+                    f[.agent] = context.sharedText(b, value) ?? ""
+                } else if JSONScanner.keyEquals(b, key, "sourceIPs") {
+                    if let first = JSONScanner.firstElement(b, value) { f[.ip] = JSONScanner.scalarText(b, first) ?? "" }
+                } else if JSONScanner.keyEquals(b, key, "timestamp") {
+                    legacyTime = value
+                } else if JSONScanner.keyEquals(b, key, "objectRef") {
+                    try walkIfObject(b, value) { k, v in
+                        if JSONScanner.keyEquals(b, k, "resource") {
+                            f[.resource] = context.sharedText(b, v) ?? ""
+                        } else if JSONScanner.keyEquals(b, k, "namespace") {
+                            f[.ns] = context.sharedText(b, v) ?? ""
+                        } else if JSONScanner.keyEquals(b, k, "name") {
+                            f[.name] = JSONScanner.scalarText(b, v) ?? ""
+                        } else if JSONScanner.keyEquals(b, k, "subresource") {
+                            f[.subresource] = context.sharedText(b, v) ?? ""
+                        }
                     }
                 }
-            } else if JSONScanner.keyEquals(b, key, "responseStatus") {
-                try walkIfObject(b, value) { k, v in
-                    if JSONScanner.keyEquals(b, k, "code") {
-                        f[.code] = JSONScanner.scalarText(b, v) ?? ""
-                    } else if JSONScanner.keyEquals(b, k, "reason") {
-                        f[.reason] = JSONScanner.scalarText(b, v) ?? ""
+            case 10:
+                if JSONScanner.keyEquals(b, key, "requestURI") { f[.uri] = JSONScanner.scalarText(b, value) ?? "" }
+            case 11:
+                if JSONScanner.keyEquals(b, key, "annotations") {
+                    try walkIfObject(b, value) { k, v in
+                        if JSONScanner.keyEquals(b, k, "authorization.k8s.io/decision") {
+                            f[.decision] = context.sharedText(b, v) ?? ""
+                        }
                     }
                 }
-            } else if JSONScanner.keyEquals(b, key, "annotations") {
-                try walkIfObject(b, value) { k, v in
-                    if JSONScanner.keyEquals(b, k, "authorization.k8s.io/decision") {
-                        f[.decision] = JSONScanner.scalarText(b, v) ?? ""
+            case 12:
+                if JSONScanner.keyEquals(b, key, "p_event_time") { exportTime = value }
+            case 14:
+                if JSONScanner.keyEquals(b, key, "stageTimestamp") {
+                    stageTime = value
+                } else if JSONScanner.keyEquals(b, key, "responseStatus") {
+                    try walkIfObject(b, value) { k, v in
+                        if JSONScanner.keyEquals(b, k, "code") {
+                            f[.code] = context.sharedText(b, v) ?? ""
+                        } else if JSONScanner.keyEquals(b, k, "reason") {
+                            f[.reason] = context.sharedText(b, v) ?? ""
+                        }
                     }
                 }
+            case 24:
+                if JSONScanner.keyEquals(b, key, "requestReceivedTimestamp") { receivedTime = value }
+            default:
+                break
             }
         }
         if let kind, kind != "Event" {

@@ -14,12 +14,18 @@ public struct ParseContext {
     public var envelopeTime: Int64?
     /// The session and username links of ``ActorCorrelator``, when correlation is on.
     public var correlator: ActorCorrelator?
+    /// Shares the text of repeated field values between events (one per parsing thread).
+    public var texts: TextInterner?
 
-    public init(fallbackTime: Int64, fallbackSource: String = "mtime", envelopeTime: Int64? = nil, correlator: ActorCorrelator? = nil) {
+    public init(
+        fallbackTime: Int64, fallbackSource: String = "mtime", envelopeTime: Int64? = nil, correlator: ActorCorrelator? = nil,
+        texts: TextInterner? = nil
+    ) {
         self.fallbackTime = fallbackTime
         self.fallbackSource = fallbackSource
         self.envelopeTime = envelopeTime
         self.correlator = correlator
+        self.texts = texts
     }
 
     /// The time for an event that has none, and the `timesource` mark that says so.

@@ -36,11 +36,6 @@ public struct WriterStats: Sendable, Equatable {
 /// segment is fsync'd, and so is every directory that gained an entry. After a failed fsync
 /// the writer refuses all further work (the kernel may have dropped the dirty pages).
 public final class StoreWriter {
-    private struct Identity: Hashable {
-        var id: UInt64
-        var content: UInt64
-    }
-
     private final class Partition {
         let name: String
         let path: String
@@ -51,10 +46,8 @@ public final class StoreWriter {
         var bufferBytes = Array(repeating: 0, count: 8)
         /// All buffered bytes of the partition.
         var bufferedBytes = 0
-        /// (identity, content) of every event stored in the partition: duplicates.
-        var seen: Set<Identity> = []
-        /// identity keys stored: conflicts.
-        var ids: Set<UInt64> = []
+        /// (identity, content) of every event stored in the partition: duplicates and conflicts.
+        var seen = IdentityTable()
 
         init(name: String, path: String) {
             self.name = name
@@ -112,14 +105,11 @@ public final class StoreWriter {
     public func append(_ event: AuditEvent) throws -> AppendOutcome {
         if let failure { throw failure }
         let partition = try self.partition(for: event.time)
-        let identity = Identity(id: event.identityKey, content: event.contentHash)
-        if partition.seen.contains(identity) {
+        let found = partition.seen.insert(id: event.identityKey, content: event.contentHash)
+        if found == .duplicate {
             stats.duplicates += 1
             return .duplicate
         }
-        let conflict = partition.ids.contains(identity.id)
-        partition.seen.insert(identity)
-        partition.ids.insert(identity.id)
         let source = Int(event.source.rawValue)
         let size = event.raw.count + 64
         partition.buffers[source].append(event)
@@ -135,7 +125,7 @@ public final class StoreWriter {
         {
             try flushAll(largest)
         }
-        if conflict {
+        if found == .conflict {
             stats.idConflicts += 1
             return .idConflict
         }
@@ -244,8 +234,7 @@ public final class StoreWriter {
         guard let start = Timestamp.parseHourName(partition.name) else { return }
         let reader = StoreReader(directory: directory)
         let report = try reader.scan(partition: PartitionInfo(name: partition.name, start: start)) { event in
-            partition.seen.insert(Identity(id: event.identityKey, content: event.contentHash))
-            partition.ids.insert(event.identityKey)
+            partition.seen.insert(id: event.identityKey, content: event.contentHash)
             return true
         }
         problems += report.problems

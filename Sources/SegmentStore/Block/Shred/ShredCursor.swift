@@ -1,3 +1,5 @@
+import AuditCore
+
 /// A read position in one JSON event that checks the RFC 8259 grammar of each token it skips.
 /// Every method returns false (or nil) on anything that is not strict JSON.
 struct ShredCursor {
@@ -21,7 +23,9 @@ struct ShredCursor {
     /// Control characters must be escaped; escapes must be JSON's.
     mutating func string() -> Bool {
         i += 1
-        while i < end {
+        while true {
+            i = JSONScanner.plainRun(p, from: i, to: end)
+            guard i < end else { return false }
             let c = byte
             if c == UInt8(ascii: "\"") {
                 i += 1
@@ -50,7 +54,6 @@ struct ShredCursor {
             }
             i += 1
         }
-        return false
     }
 
     private mutating func digits() -> Int {
