@@ -29,6 +29,38 @@ struct Hash64Tests {
         #expect(Hash64.hash(bytes) == hash)
     }
 
+    /// The documented algorithm, written plainly: words, then the tail byte by byte.
+    static func reference(_ bytes: [UInt8]) -> UInt64 {
+        func mix(_ a: UInt64, _ b: UInt64) -> UInt64 {
+            let p = a.multipliedFullWidth(by: b)
+            return p.high ^ p.low
+        }
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(bytes.count)
+        var i = 0
+        while i + 8 <= bytes.count {
+            var word: UInt64 = 0
+            for k in 0..<8 { word |= UInt64(bytes[i + k]) << UInt64(8 * k) }
+            h = mix(h ^ word, 0xA076_1D64_78BD_642F)
+            i += 8
+        }
+        if i < bytes.count {
+            var tail: UInt64 = 0
+            for k in i..<bytes.count { tail |= UInt64(bytes[k]) << UInt64(8 * (k - i)) }
+            h = mix(h ^ tail, 0xE703_7ED1_A0B4_28DB)
+        }
+        return mix(mix(h, 0x8EBC_6AF0_9C88_C6E3), 0x1D8E_4E27_C47D_124F)
+    }
+
+    @Test("every length from 0 to 40 (each tail length, short and long inputs) hashes as the plain algorithm")
+    func tails() {
+        var wrong: [Int] = []
+        for length in 0...40 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ length &* 11 &+ 200) }
+            if Hash64.hash(bytes) != Self.reference(bytes) { wrong.append(length) }
+        }
+        #expect(wrong.isEmpty, "lengths \(wrong)")
+    }
+
     @Test("runs of zero bytes of different lengths all hash differently")
     func lengthsDiffer() {
         let hashes = (0...64).map { Hash64.hash(Array(repeating: 0, count: $0)) }

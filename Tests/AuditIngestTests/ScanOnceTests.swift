@@ -76,6 +76,35 @@ struct ScanOnceTests {
         #expect(seen == lines.count)
     }
 
+    @Test("a reader over bytes in memory gives the same values, members and malformed values as one over a stream")
+    func inMemoryReader() {
+        let text = [
+            EventBuilder.k8sLine(auditID: "a1", verb: "get", user: "alice", resource: "pods", namespace: "shop", name: "c", time: "2026-11-24T10:00:00Z"),
+            #"{"kind":"Event","auditID":"x"#,
+            "  {\"Records\": [{\"eventID\": \"e\"}]}",
+            "not json",
+            #"{"a": 1}"#,
+            #"{"torn": "#,
+        ].joined(separator: "\n")
+        func items(_ reader: JSONValueReader) -> [String] {
+            var reader = reader
+            var out: [String] = []
+            while let item = reader.next() {
+                switch item {
+                case .value(let range, let line, let offset):
+                    out.append("value \(range.count) line \(line) at \(offset) members \(reader.members.count)")
+                case .malformed(let line, let offset, let error):
+                    out.append("malformed line \(line) at \(offset): \(error)")
+                }
+            }
+            return out
+        }
+        let bytes = Array(text.utf8)
+        let streamed = items(JSONValueReader(source: MemorySource(bytes, chunk: 5)))
+        #expect(streamed.count == 6)
+        #expect(items(JSONValueReader(bytes: bytes)) == streamed)
+    }
+
     @Test("a TextInterner returns the decoded text, shares equal values, and keeps at most its capacity")
     func interner() {
         let texts = TextInterner()

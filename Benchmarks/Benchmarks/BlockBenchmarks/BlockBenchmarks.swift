@@ -1,5 +1,6 @@
 // Block encode / decode: one block of Limits.eventsPerBlock (4,096) events, the unit the
-// store writes and a query reads (rows + zlib level 6). One iteration = one block.
+// store writes and a query reads (columns, shredding, DEFLATE at Limits.compressionLevel).
+// One iteration = one block.
 
 import AuditCore
 import BenchSupport

@@ -23,12 +23,18 @@ public struct Hash64: Sendable {
             i += 8
         }
         if i < n {
+            // The last 1–7 bytes as a little-endian word: the top of the buffer's last 8 bytes
+            // when there are 8, else byte by byte.
             var tail: UInt64 = 0
-            var shift: UInt64 = 0
-            while i < n {
-                tail |= UInt64(bytes[i]) << shift
-                shift += 8
-                i += 1
+            if n >= 8 {
+                tail = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)) >> UInt64(8 * (8 - (n - i)))
+            } else {
+                var shift: UInt64 = 0
+                while i < n {
+                    tail |= UInt64(bytes.load(fromByteOffset: i, as: UInt8.self)) << shift
+                    shift += 8
+                    i += 1
+                }
             }
             h = Hash64.mix(h ^ tail, 0xE703_7ED1_A0B4_28DB)
         }

@@ -112,17 +112,31 @@ public final class Ingestor {
         let decoder = EventDecoder(file: name, context: context, format: options.format)
         if isGzip, name != "-", let whole = WholeGzip.decompress(path: name) {
             // Whole-buffer libdeflate; damaged or oversized files take the streaming path below.
-            try ingest(stream: BufferSource(whole), name: name, decoder: decoder)
+            try ingest(stream: BufferSource(whole), name: name, decoder: decoder, whole: whole)
             return
         }
         let stream: any ByteSource = isGzip ? try GzipSource(input: source, name: name) : source
         try ingest(stream: stream, name: name, decoder: decoder)
     }
 
-    func ingest(stream: any ByteSource, name: String, decoder: EventDecoder) throws {
+    /// Reads one input; `whole`, when given, is all of `stream`'s bytes already in memory
+    /// (a gunzipped file): JSON is then read from it without copying it in chunks.
+    func ingest(stream: any ByteSource, name: String, decoder: EventDecoder, whole: [UInt8]? = nil) throws {
         held = []
         heldOnlyUnrecognised = true
         inputEvents = 0
+        if let whole, !options.format.isText, let first = whole.first(where: { !JSONScanner.isWhitespace($0) }),
+            first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        {
+            inputIsText = false
+            let sourceError = try readJSON(JSONValueReader(bytes: whole), decoder)
+            finishInput(name)
+            if let error = sourceError {
+                summary.failedInputs += 1
+                if let error = error as? IngestError { onInputError(error) } else { throw error }
+            }
+            return
+        }
         // Sniff the first non-blank byte to choose the reader.
         var prefix: [UInt8] = []
         var first: UInt8?
@@ -145,7 +159,7 @@ public final class Ingestor {
         let source = PrefixedSource(prefix: prefix, rest: stream)
         let isJSON = !options.format.isText && (first == UInt8(ascii: "{") || first == UInt8(ascii: "["))
         inputIsText = !isJSON
-        let sourceError = isJSON ? try readJSON(source, decoder) : try readLines(source, decoder)
+        let sourceError = isJSON ? try readJSON(JSONValueReader(source: source), decoder) : try readLines(source, decoder)
         finishInput(name)
         if let error = sourceError {
             summary.failedInputs += 1
@@ -153,8 +167,8 @@ public final class Ingestor {
         }
     }
 
-    private func readJSON(_ source: any ByteSource, _ decoder: EventDecoder) throws -> (any Error)? {
-        var reader = JSONValueReader(source: source)
+    private func readJSON(_ reader: JSONValueReader, _ decoder: EventDecoder) throws -> (any Error)? {
+        var reader = reader
         reader.maxLineBytes = options.maxLineBytes
         while let item = reader.next() {
             switch item {

@@ -56,6 +56,14 @@ public struct JSONValueReader {
         self.source = source
     }
 
+    /// A reader over bytes already in memory (a whole gunzipped file): they become the buffer
+    /// as they are, with no copy.
+    public init(bytes: [UInt8]) {
+        self.source = BufferSource([])
+        self.buffer = bytes
+        self.eof = true
+    }
+
     private mutating func fill(minimumFree: Int) -> Bool {
         guard !eof else { return false }
         if start > 0 && (start >= buffer.count / 2 || buffer.count - start < minimumFree) {

@@ -40,9 +40,19 @@ public enum Block {
     /// Sorts `events` by time (stable) and builds the block's columns and summary.
     public static func prepare(_ events: [AuditEvent]) -> Prepared {
         precondition(!events.isEmpty, "a block holds at least one event")
-        let sorted = events.enumerated().sorted { a, b in
-            a.element.time != b.element.time ? a.element.time < b.element.time : a.offset < b.offset
-        }.map(\.element)
+        // Most batches arrive in time order (a log is written as it happens): keep those as they
+        // are rather than copying every event twice.
+        var inOrder = true
+        for k in events.indices.dropFirst() where events[k].time < events[k - 1].time {
+            inOrder = false
+            break
+        }
+        let sorted =
+            inOrder
+            ? events
+            : events.enumerated().sorted { a, b in
+                a.element.time != b.element.time ? a.element.time < b.element.time : a.offset < b.offset
+            }.map(\.element)
         let minTime = sorted.first!.time
         let maxTime = sorted.last!.time
 

@@ -1,3 +1,4 @@
+import AuditCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -123,7 +124,8 @@ enum ShredColumnEncoder {
 
     /// A dictionary payload, or nil when the values are mostly distinct (IDs, URIs).
     private static func dictionary(_ values: [ShredValue], _ base: UnsafeRawPointer) -> [UInt8]? {
-        // Open addressing over FNV-1a hashes: a `Dictionary` would run SipHash per value.
+        // Open addressing over Hash64 (a word at a time): a `Dictionary` would run SipHash per
+        // value, and FNV-1a a byte at a time.
         var size = 16
         while size < values.count * 2 { size *= 2 }
         let mask = size - 1
@@ -134,8 +136,9 @@ enum ShredColumnEncoder {
         for v in values {
             let p = base + Int(v.start)
             let n = Int(v.length)
-            var h: UInt64 = 0xCBF2_9CE4_8422_2325
-            for k in 0..<n { h = (h ^ UInt64(p.load(fromByteOffset: k, as: UInt8.self))) &* 0x0000_0100_0000_01B3 }
+            var hasher = Hash64()
+            hasher.combine(bytes: UnsafeRawBufferPointer(start: p, count: n))
+            let h = hasher.finalize()
             var slot = Int(truncatingIfNeeded: h ^ (h >> 32)) & mask
             var found: UInt32?
             while table[slot] >= 0 {
