@@ -36,27 +36,49 @@ final class BlockPipeline: @unchecked Sendable {
     private var stopping = false
     private var failure: (any Error)?
     private var threads: [Thread] = []
+    /// The events of blocks already encoded, released by the thread that submits the next
+    /// batch (or drains): their memory was allocated there, and glibc frees a chunk of another
+    /// thread's arena under that arena's lock, which stalls the parser on every free an
+    /// encoder makes while it allocates.
+    private var finished: [[AuditEvent]] = []
 
     init() {}
 
     /// Queues `events` to be encoded as one block and appended to `segment`.
     func submit(_ events: [AuditEvent], to segment: SegmentWriter) throws {
+        let done = try enqueue(events, to: segment)
+        // Released here, outside the lock, on the thread that allocated them.
+        withExtendedLifetime(done) {}
+    }
+
+    private func enqueue(_ events: [AuditEvent], to segment: SegmentWriter) throws -> [[AuditEvent]] {
         condition.lock()
         defer { condition.unlock() }
         if threads.isEmpty { start() }
         while jobs.count >= Self.capacity && failure == nil { condition.wait() }
+        let done = finished
+        finished = []
         if let failure { throw failure }
         jobs.append(Job(segment: segment, events: events, sequence: submitted))
         submitted += 1
         condition.broadcast()
+        return done
     }
 
     /// Waits until every queued batch is written; throws the first failure.
     func drain() throws {
+        let done = try waitForAll()
+        withExtendedLifetime(done) {}
+    }
+
+    private func waitForAll() throws -> [[AuditEvent]] {
         condition.lock()
         defer { condition.unlock() }
         while (!jobs.isEmpty || inFlight > 0) && failure == nil { condition.wait() }
+        let done = finished
+        finished = []
         if let failure { throw failure }
+        return done
     }
 
     /// Stops the workers after the queued batches (call ``drain()`` first to see failures).
@@ -107,6 +129,7 @@ final class BlockPipeline: @unchecked Sendable {
             }
             appended += 1
             inFlight -= 1
+            finished.append(job.events)
             condition.broadcast()
             condition.unlock()
         }
