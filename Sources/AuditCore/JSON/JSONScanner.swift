@@ -111,8 +111,9 @@ public enum JSONScanner {
 
     /// The index of the first byte of `base[from ..< to]` that may not stand as itself inside a
     /// JSON string (a quote, a backslash or a control character), or `to` when there is none
-    /// (also when `from > to`). Eight bytes at a time (SWAR: a byte-wise "has zero" / "has less than" test
-    /// on one UInt64); the lowest flagged byte is exact, as borrows only run upwards.
+    /// (also when `from > to`). Eight bytes at a time (SWAR: a byte-wise "has zero" / "has
+    /// less than" test on one UInt64); the lowest flagged byte is exact, as borrows only run
+    /// upwards.
     @inline(__always)
     public static func plainRun(_ base: UnsafeRawPointer, from: Int, to end: Int) -> Int {
         var j = from
@@ -175,11 +176,8 @@ public enum JSONScanner {
         _ b: UnsafeBufferPointer<UInt8>, _ start: Int, depth: Int = 0, into members: inout [JSONMember]
     ) throws(JSONSyntaxError) -> Int {
         members.removeAll(keepingCapacity: true)
-        var found = members
-        members = []
-        defer { members = found }
         return try walkObject(b, start, depth: depth) { key, value throws(JSONSyntaxError) in
-            found.append(JSONMember(key: key, value: value))
+            members.append(JSONMember(key: key, value: value))
         }
     }
 

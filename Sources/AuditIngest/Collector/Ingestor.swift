@@ -125,16 +125,9 @@ public final class Ingestor {
         held = []
         heldOnlyUnrecognised = true
         inputEvents = 0
-        if let whole, !options.format.isText, let first = whole.first(where: { !JSONScanner.isWhitespace($0) }),
-            first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
-        {
+        if let whole, isJSON(startingWith: whole.first { !JSONScanner.isWhitespace($0) }) {
             inputIsText = false
-            let sourceError = try readJSON(JSONValueReader(bytes: whole), decoder)
-            finishInput(name)
-            if let error = sourceError {
-                summary.failedInputs += 1
-                if let error = error as? IngestError { onInputError(error) } else { throw error }
-            }
+            try finish(name, sourceError: readJSON(JSONValueReader(bytes: whole), decoder))
             return
         }
         // Sniff the first non-blank byte to choose the reader.
@@ -157,9 +150,18 @@ public final class Ingestor {
             return
         }
         let source = PrefixedSource(prefix: prefix, rest: stream)
-        let isJSON = !options.format.isText && (first == UInt8(ascii: "{") || first == UInt8(ascii: "["))
-        inputIsText = !isJSON
-        let sourceError = isJSON ? try readJSON(JSONValueReader(source: source), decoder) : try readLines(source, decoder)
+        let json = isJSON(startingWith: first)
+        inputIsText = !json
+        try finish(name, sourceError: json ? readJSON(JSONValueReader(source: source), decoder) : readLines(source, decoder))
+    }
+
+    /// Whether an input whose first non-blank byte is `first` is read as JSON values.
+    private func isJSON(startingWith first: UInt8?) -> Bool {
+        !options.format.isText && (first == UInt8(ascii: "{") || first == UInt8(ascii: "["))
+    }
+
+    /// Ends an input: its held rejections, and the error that ended its stream early if any.
+    private func finish(_ name: String, sourceError: (any Error)?) throws {
         finishInput(name)
         if let error = sourceError {
             summary.failedInputs += 1
