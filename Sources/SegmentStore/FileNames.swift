@@ -7,6 +7,9 @@ import AuditCore
 ///       CHAIN                       hash chain of sealed segments (see ``ChainLedger``)
 ///       rejects.jsonl               quarantine: rejected input, with file, line, offset, reason
 ///       actors.tsv                  identity links learned by ingest (IRSA sessions, usernames)
+///       journal/00000000000000000001.jnl   the arrival order: one line per commit, rewrite and
+///                                   drop, in order (see ``CommitJournal``), in files named by
+///                                   their first sequence number
 ///       partitions/2026-11-24T12/   one partition per UTC hour of event time
 ///         000001.seg                a segment: header, framed blocks, footer once sealed
 ///         000004.seg.tmp            a segment being rewritten (compaction, retention, recovery);
@@ -31,6 +34,23 @@ public enum FileNames {
     /// The identity links ingest learns and keeps across runs (`AuditIngest.ActorCorrelator`):
     /// IRSA session keys → service accounts, Kubernetes usernames → IAM ARNs.
     public static let actors = "actors.tsv"
+
+    /// The folder of the commit journal (the store's arrival order).
+    public static let journal = "journal"
+    /// The suffix of commit journal files.
+    public static let journalSuffix = ".jnl"
+
+    /// The name of the journal file whose first record is `first` (20 digits, so names sort).
+    public static func journalFile(_ first: UInt64) -> String {
+        let digits = String(first)
+        return String(repeating: "0", count: max(0, 20 - digits.count)) + digits + journalSuffix
+    }
+
+    /// The first sequence number of a journal file's name, or nil when `name` is not one.
+    public static func journalFileFirst(_ name: String) -> UInt64? {
+        guard name.hasSuffix(journalSuffix) else { return nil }
+        return UInt64(name.dropLast(journalSuffix.count))
+    }
 
     /// The file name of segment number `sequence` (`000007.seg`).
     public static func segment(_ sequence: Int) -> String {

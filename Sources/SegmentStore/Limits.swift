@@ -33,4 +33,12 @@ public enum Limits {
     /// Share of a shredded column's values that must equal a field column's (the audit ID, the
     /// URI, …) for the raw column to refer to the field instead of storing them a second time.
     public static let shredFieldShare = 0.9
+    /// Bytes per commit journal file before the next record starts a new one: small enough
+    /// that retention frees journal space in steps, large enough that a follower rarely
+    /// switches files (a record is ~40 B per block).
+    public static let journalFileBytes = 8 << 20
+    /// How long journal records are kept for followers that are behind (ns): 7 days. The
+    /// journal is an index of arrivals, not the data: removing old records only means a
+    /// follower resuming from before them starts at the oldest record kept, with a warning.
+    public static let journalKeep: Int64 = 7 * 86_400 * 1_000_000_000
 }

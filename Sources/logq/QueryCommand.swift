@@ -55,10 +55,36 @@ struct QueryCommand: ParsableCommand {
     @Flag(name: .long, help: "The same as --explain.")
     var stats = false
 
+    @Flag(name: [.customShort("f"), .long], help: "Follow: print the last matches, then every new match as soon as it is durable, until Ctrl-C.")
+    var follow = false
+
+    @Option(name: [.customShort("n"), .long], help: ArgumentHelp("With -f, how many of the last matches to print first (0: none).", valueName: "N"))
+    var lines = 10
+
+    @Option(name: .long, help: ArgumentHelp("With -f, print every match since this time (30m, 1h, 2026-11-24T10:00:00Z) before following, instead of the last -n.", valueName: "time"))
+    var since: String?
+
+    @Option(name: .long, help: ArgumentHelp("With -f, save the position after each printed batch in FILE and resume from it (no history then).", valueName: "file"))
+    var cursor: String?
+
+    @Option(name: .long, help: ArgumentHelp("With -f, resume at a position logq -f printed on Ctrl-C (no history then).", valueName: "token"))
+    var cursorToken: String?
+
+    @Option(name: .long, help: ArgumentHelp("With -f and '| count … every D', wait this long after a window ends before printing it, for events still arriving (default 2s).", valueName: "duration"))
+    var grace = "2s"
+
+    @Flag(name: .long, help: "With -f, poll the store every 100 ms instead of waiting for file-system notifications.")
+    var poll = false
+
     @Argument(help: ArgumentHelp("The query (quote it). Empty: every event.", valueName: "query"))
     var query: [String] = []
 
     func validate() throws {
+        if !follow, since != nil || cursor != nil || cursorToken != nil || poll {
+            throw ValidationError("--since, --cursor, --cursor-token and --poll go with -f (follow); for a time window without -f put since= in the query")
+        }
+        if follow, lines < 0 { throw ValidationError("-n takes 0 or more") }
+        if DurationParser.parse(grace) == nil { throw ValidationError("--grace \(grace) is not a duration like 2s or 1m") }
         if let output, OutputFormat(rawValue: output) == nil {
             throw ValidationError(
                 "unknown output format '\(output)': use \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -76,13 +102,28 @@ struct QueryCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let directory = options.directory
-        guard directory.exists else {
+        guard directory.exists || follow else {
             OutputStream.printError("logq: no data in \(directory.path): run 'logq ingest PATH' first (or pass --data DIR)")
             throw ExitCode(1)
         }
         let terminal = Environment.stdoutIsTerminal
         let format = output.flatMap(OutputFormat.init(rawValue:)) ?? (terminal ? .table : .text)
         let colour = terminal && Environment.current["NO_COLOR"] == nil
+        if follow {
+            var from: Int64?
+            if let since {
+                let now = Environment.now()
+                guard let time = DurationParser.parse(since).map({ now - $0 }) ?? Timestamp.parse(since) else {
+                    throw ValidationError("--since \(since) is neither a duration (30m, 7d) nor a time (2026-11-24T10:00:00Z)")
+                }
+                from = time
+            }
+            try FollowMode(
+                text: text, query: parsed, directory: directory, format: format, colour: colour, last: lines, since: from,
+                cursorFile: cursor, cursorToken: cursorToken, grace: DurationParser.parse(grace) ?? 2_000_000_000, polling: poll
+            ).run()
+            return
+        }
         let out = OutputBox(OutputStream(fd: 1))
         let printer = ResultPrinter(
             format: format, colour: colour, projection: QueryRunner.projection(parsed), write: { out.stream.write(bytes: $0) })

@@ -45,7 +45,11 @@ public struct QueryExecutor {
     /// first time are emitted, and only the later ones are held. Memory holds a round's matches plus those held, not a partition's, and the
     /// first matches print after the first round. Returns what was read.
     @discardableResult
-    public func run(_ query: Query, parts: EventParts = .all, emit: (AuditEvent) throws -> Bool) throws -> QueryStats {
+    /// `visited`, when given, is told of the blocks read (for a follower that must not read them
+    /// again live).
+    public func run(
+        _ query: Query, parts: EventParts = .all, visited: (([BlockBody]) -> Void)? = nil, emit: (AuditEvent) throws -> Bool
+    ) throws -> QueryStats {
         var stats = QueryStats()
         let range = query.timeRange.closedRange
         let round = max(2, Self.defaultWorkers * Self.blocksPerWorkerPerRound)
@@ -62,6 +66,7 @@ public struct QueryExecutor {
             while queue.count - next < round, let partition = partitions.popFirst() {
                 let (bodies, report) = try reader.collectBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch)
                 stats.add(report)
+                visited?(bodies)
                 let sorted = bodies.indices.map { ($0, Block.header(bodies[$0].bytes)?.minTime ?? Int64.min) }
                     .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
                 // `order` ties equal times by partition, then storage order.

@@ -14,6 +14,9 @@ public final class ResultPrinter {
     private var layout: TableText?
     /// Whether the output was an aggregate's table.
     private var printedTable = false
+    /// Live output (`logq -f`): `json` prints a stream of objects (an array never ends), and
+    /// ``flush()`` prints a table's held rows at once.
+    public var streaming = false
 
     /// Rows a terminal table holds to fit its column widths before it starts printing.
     static let widthSampleRows = 100
@@ -35,19 +38,24 @@ public final class ResultPrinter {
 
     private var eventColumns: [String] { projection?.columns ?? EventFormatter.columns }
 
-    /// Prints one event.
-    public func event(_ event: AuditEvent) {
+    /// Prints one event. `late` (live output): its time is earlier than an event printed
+    /// before it; table and text output say so after the time.
+    public func event(_ event: AuditEvent, late: Bool = false) {
         defer { printed += 1 }
         switch format {
         case .text, .raw:
             if let projection {
-                write(projection.text(event) + "\n")
+                write(projection.text(event) + (late && format == .text ? "  (late)" : "") + "\n")
             } else if format == .raw {
                 write(event.raw + [0x0A])
             } else {
-                write(EventFormatter.line(event) + "\n")
+                var line = EventFormatter.line(event)
+                if late { line = Self.markLate(line) }
+                write(line + "\n")
             }
         case .ndjson:
+            if let projection { write(projection.json(event) + "\n") } else { write(EventFormatter.ndjson(event) + [0x0A]) }
+        case .json where streaming:
             if let projection { write(projection.json(event) + "\n") } else { write(EventFormatter.ndjson(event) + [0x0A]) }
         case .json:
             write(printed == 0 ? "[\n" : ",\n")
@@ -56,11 +64,13 @@ public final class ResultPrinter {
             if printed == 0 { write(CSV.record(eventColumns)) }
             write(CSV.record(cells(event)))
         case .table:
+            var row = cells(event)
+            if late, !row.isEmpty { row[0] = Self.markLate(row[0]) }
             if let layout {
-                write(layout.row(cells(event)) + "\n")
+                write(layout.row(row) + "\n")
                 return
             }
-            pending.append(cells(event))
+            pending.append(row)
             if pending.count >= Self.widthSampleRows { flushPending() }
         }
     }
@@ -77,10 +87,23 @@ public final class ResultPrinter {
         pending = []
     }
 
+    /// Live output: prints the table rows held for their widths now (the widths of what was
+    /// held so far are kept for the rest).
+    public func flush() {
+        if format == .table, layout == nil, !pending.isEmpty { flushPending() }
+    }
+
+    /// A line or time cell with the late mark after its first word (the time).
+    static func markLate(_ text: String) -> String {
+        guard let space = text.firstIndex(of: " ") else { return text + " (late)" }
+        return String(text[..<space]) + " (late)" + String(text[space...])
+    }
+
     /// Ends the output of events (closes a JSON array, prints a short table); nothing after a table.
     public func finish() {
         guard !printedTable else { return }
         switch format {
+        case .json where streaming: break
         case .json: write(printed == 0 ? "[]\n" : "\n]\n")
         case .table: if layout == nil, !pending.isEmpty { flushPending() }
         default: break

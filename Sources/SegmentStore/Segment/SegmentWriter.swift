@@ -33,6 +33,13 @@ public final class SegmentWriter {
     /// Number of blocks written.
     public var blockCount: Int { index.count }
 
+    /// Blocks handed to the block pipeline for this segment (by its owner's thread): the next
+    /// one submitted becomes block number `submittedBlocks`, as blocks are appended in order.
+    var submittedBlocks = 0
+
+    /// The index entry of block `k` (written; `k < blockCount`).
+    func indexEntry(_ k: Int) -> BlockIndexEntry { index[k] }
+
     /// Bytes written so far.
     public var size: Int { offset }
 

@@ -34,6 +34,9 @@ public struct DataDirectory: Sendable {
     /// `<data>/CHAIN`.
     public var chainPath: String { path + "/" + FileNames.chain }
 
+    /// `<data>/journal`: the commit journal.
+    public var journalPath: String { path + "/" + FileNames.journal }
+
     /// `<data>/LOCK`.
     public var lockPath: String { path + "/" + FileNames.lock }
 

@@ -64,6 +64,8 @@ public struct RetentionReport: Sendable, Equatable {
     /// Events and segment bytes removed.
     public var eventsDropped = 0
     public var bytesFreed = 0
+    /// Commit journal files removed (older than ``Limits/journalKeep``).
+    public var journalFilesRemoved = 0
 
     public init() {}
 }
@@ -111,6 +113,7 @@ extension StoreWriter {
                 report.bytesFreed += result.bytesIn - result.bytesOut
             }
         }
+        report.journalFilesRemoved = try journal.removeFiles(olderThan: now - Limits.journalKeep)
         return report
     }
 
@@ -120,6 +123,7 @@ extension StoreWriter {
         let folder = directory.partitionPath(name)
         for segment in segments { ledger.drop(segment: name + "/" + segment, reason: "retention") }
         try ledger.persist()
+        try journal.append(.drop(segments: segments.map { name + "/" + $0 }, reason: "retention"), now: CommitJournal.now())
         for entry in try FileHandle.listDirectory(folder) ?? [] { try FileHandle.remove(folder + "/" + entry) }
         try FileHandle.syncDirectory(folder)
         try FileHandle.removeDirectory(folder)

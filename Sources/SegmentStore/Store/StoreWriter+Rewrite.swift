@@ -39,8 +39,19 @@ public struct RewriteResult: Sendable, Equatable {
     /// Segment bytes before and after.
     public var bytesIn = 0
     public var bytesOut = 0
+    /// The blocks copied, where from and where to (in the new segment), with their events:
+    /// what the journal's rewrite record says.
+    var moves: [(move: JournalRecord.Move, events: Int)] = []
+    /// The new segment, `<partition>/<file>`, when one was written.
+    var newSegment: String?
 
     public init() {}
+
+    public static func == (a: RewriteResult, b: RewriteResult) -> Bool {
+        a.segmentsIn == b.segmentsIn && a.segmentsOut == b.segmentsOut && a.blocksKept == b.blocksKept
+            && a.blocksDropped == b.blocksDropped && a.eventsKept == b.eventsKept && a.eventsDropped == b.eventsDropped
+            && a.bytesIn == b.bytesIn && a.bytesOut == b.bytesOut
+    }
 
     mutating func add(_ other: RewriteResult) {
         segmentsIn += other.segmentsIn
@@ -60,7 +71,9 @@ extension StoreWriter {
     ///
     /// 1. write `<next>.seg.tmp`, seal it (its footer lists the segments it replaces), fsync;
     /// 2. rename it to `<next>.seg`, fsync the folder: readers now skip the replaced segments;
-    /// 3. add the chain entries (seal, then a drop per replaced segment) and fsync the ledger;
+    /// 3. record the move of every block in the commit journal (followers find blocks there
+    ///    that they were told of at their old place), add the chain entries (seal, then a drop
+    ///    per replaced segment) and fsync both;
     /// 4. remove the replaced segments and fsync the folder.
     ///
     /// A crash before 2 leaves a `.tmp` that the next open removes; after 2, the next open
@@ -82,9 +95,11 @@ extension StoreWriter {
             result.segmentsIn += 1
             result.bytesIn += reader.size
             // Whole frames: a damaged block is reported and left out, not copied on.
-            let scan = try reader.forEachBlock(wholeFrames: true) { _, header, body in
+            let scan = try reader.forEachBlock(wholeFrames: true) { offset, header, body in
                 if keep(header, Block.summary(body)) {
                     if output == nil { output = try SegmentWriter(creating: temporary) }
+                    let from = BlockLocation(segment: partition + "/" + name, offset: offset)
+                    result.moves.append((JournalRecord.Move(from: from, to: output!.size), Int(header.eventCount)))
                     try output!.append(body: Array(body))
                     result.blocksKept += 1
                     result.eventsKept += Int(header.eventCount)
@@ -105,6 +120,11 @@ extension StoreWriter {
             try FileHandle.rename(temporary, to: folder + "/" + finalName)
             try FileHandle.syncDirectory(folder)
             result.segmentsOut = 1
+            result.newSegment = partition + "/" + finalName
+            try journal.append(
+                .rewrite(segment: partition + "/" + finalName, reason: reason, moves: result.moves.map { $0.move }), now: CommitJournal.now())
+        } else if !names.isEmpty {
+            try journal.append(.drop(segments: names.map { partition + "/" + $0 }, reason: reason), now: CommitJournal.now())
         }
         for name in names { ledger.drop(segment: partition + "/" + name, reason: reason) }
         try ledger.persist()
@@ -184,10 +204,35 @@ extension StoreWriter {
         // Segments of crashed writers (unsealed), and sealed ones outside the chain.
         let chained = ledger.liveSegments
         let orphans = found.filter { !removed.contains($0.partition + "/" + $0.name) && chained[$0.partition + "/" + $0.name] == nil }
+        // Blocks of a crashed writer that reached the disk after its last commit are durable
+        // only now: they get a commit record of their own, so followers see them once.
+        let journaled = orphans.isEmpty ? [] : try journaledBlocks(in: Set(orphans.map { $0.partition + "/" + $0.name }))
+        var recovered: [JournalRecord.Committed] = []
         for (partition, segments) in Dictionary(grouping: orphans, by: \.partition).sorted(by: { $0.key < $1.key }) {
             let result = try rewrite(partition: partition, segments: segments.map(\.name), reason: "recovery") { _, _ in true }
             recovery.segmentsRecovered += result.segmentsIn
             recovery.blocksRecovered += result.blocksKept
+            if let newSegment = result.newSegment {
+                for (move, events) in result.moves where !journaled.contains(move.from) {
+                    recovered.append(JournalRecord.Committed(location: BlockLocation(segment: newSegment, offset: move.to), events: events))
+                }
+            }
         }
+        if !recovered.isEmpty { try journal.append(.commit(recovered), now: CommitJournal.now()) }
+    }
+
+    /// The blocks of `segments` that commit records name (read from the whole journal: only
+    /// after a crash).
+    private func journaledBlocks(in segments: Set<String>) throws -> Set<BlockLocation> {
+        let reader = JournalReader(directory: directory)
+        try reader.seek(after: 0)
+        var found: Set<BlockLocation> = []
+        while case let records = try reader.poll(limit: 4096), !records.isEmpty {
+            for record in records {
+                guard case .commit(let blocks) = record.kind else { continue }
+                for block in blocks where segments.contains(block.location.segment) { found.insert(block.location) }
+            }
+        }
+        return found
     }
 }

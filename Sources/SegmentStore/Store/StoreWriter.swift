@@ -64,6 +64,11 @@ public final class StoreWriter {
     var failure: StoreError?
     /// The store's hash chain; every segment this writer seals is added to it.
     var ledger: ChainLedger
+    /// The store's arrival order: every commit, rewrite and drop, in order.
+    let journal: CommitJournal
+    /// Blocks submitted since the last commit, in submission order (the order they are
+    /// appended): (segment, its block number), for the commit's journal record.
+    private var uncommitted: [(segment: SegmentWriter, block: Int)] = []
     /// What opening the store repaired (segments of a crashed writer, unfinished rewrites).
     public internal(set) var recovery = RecoveryReport()
     /// Builds, compresses and writes blocks on the encoder threads.
@@ -89,6 +94,7 @@ public final class StoreWriter {
         lock = try FileHandle.openLockFile(directory.lockPath)
         guard try lock.tryLockExclusive() else { throw StoreError.locked(directory.lockPath) }
         ledger = try ChainLedger(path: directory.chainPath)
+        journal = try CommitJournal(directory: directory)
         for path in directoriesToSync.sorted(by: { $0.count > $1.count }) {
             try FileHandle.syncDirectory(path)
         }
@@ -150,10 +156,26 @@ public final class StoreWriter {
                 try FileHandle.syncDirectory(path)
             }
             directoriesToSync.removeAll()
+            // Only now that the blocks are durable may followers see them named.
+            if !uncommitted.isEmpty {
+                let blocks = uncommitted.map { entry -> JournalRecord.Committed in
+                    let index = entry.segment.indexEntry(entry.block)
+                    return JournalRecord.Committed(
+                        location: BlockLocation(segment: segmentKey(entry.segment.path), offset: Int(index.offset)),
+                        events: Int(index.eventCount))
+                }
+                try journal.append(.commit(blocks), now: CommitJournal.now())
+                uncommitted.removeAll()
+            }
         } catch let error as StoreError where error.code == .fsyncFailed {
             failure = error
             throw error
         }
+    }
+
+    /// `<partition>/<file>` of a segment path under this store (a `.tmp` suffix left out).
+    func segmentKey(_ path: String) -> String {
+        String(path.dropFirst(directory.partitionsPath.count + 1)).replacingSuffix(FileNames.temporarySuffix)
     }
 
     /// Commits, seals every open segment into the hash chain, makes that durable, and
@@ -175,6 +197,7 @@ public final class StoreWriter {
         }
         pipeline.stop()
         stats.bytesWritten = created.reduce(0) { $0 + $1.size }
+        journal.close()
         lock.close()
     }
 
@@ -193,6 +216,7 @@ public final class StoreWriter {
     func abandonForTesting() {
         pipeline.stop()
         for partition in partitions.values { partition.segment?.close() }
+        journal.close()
         lock.close()
     }
 
@@ -252,6 +276,8 @@ public final class StoreWriter {
         do {
             // Columns are built and compressed on the encoder threads.
             try pipeline.submit(partition.buffers[source], to: segment)
+            uncommitted.append((segment, segment.submittedBlocks))
+            segment.submittedBlocks += 1
         } catch let error as StoreError {
             failure = error
             throw error
