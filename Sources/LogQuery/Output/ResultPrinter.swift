@@ -38,9 +38,12 @@ public final class ResultPrinter {
 
     private var eventColumns: [String] { projection?.columns ?? EventFormatter.columns }
 
+    /// Prints one event.
+    public func event(_ event: AuditEvent) { self.event(event, late: false) }
+
     /// Prints one event. `late` (live output): its time is earlier than an event printed
     /// before it; table and text output say so after the time.
-    public func event(_ event: AuditEvent, late: Bool = false) {
+    public func event(_ event: AuditEvent, late: Bool) {
         defer { printed += 1 }
         switch format {
         case .text, .raw:

@@ -117,6 +117,9 @@ public final class CommitJournal {
         return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
+    /// Makes the next append start a new file, as reaching ``Limits/journalFileBytes`` would.
+    func forceRotationForTesting() { fileSize = max(fileSize, Limits.journalFileBytes) }
+
     /// Closes the file.
     public func close() {
         file?.close()

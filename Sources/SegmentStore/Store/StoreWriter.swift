@@ -211,6 +211,13 @@ public final class StoreWriter {
         try segment.seal(seal)
     }
 
+    /// Writes every buffered block (not fsync'd, not committed): what a crash before the next
+    /// commit leaves on disk, for tests of recovery.
+    func flushForTesting() throws {
+        for partition in partitions.values { try flushAll(partition) }
+        try drainPipeline()
+    }
+
     /// Stops without sealing or syncing anything more and releases the lock: what a crash
     /// leaves, for tests of recovery.
     func abandonForTesting() {
