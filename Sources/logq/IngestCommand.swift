@@ -71,8 +71,12 @@ struct IngestCommand: ParsableCommand {
     @Flag(name: .long, help: "Follow growing files (JSON or text lines): survive rotation, resume at checkpoints; stop with Ctrl-C.")
     var follow = false
 
-    @Option(name: .long, help: ArgumentHelp("With --follow, seconds between reads.", valueName: "seconds"))
-    var interval = 1.0
+    @Option(
+        name: [.long, .customLong("commit-interval")],
+        help: ArgumentHelp(
+            "With --follow, seconds between reads; each read that found events is committed (fsync'd) and becomes visible to 'logq -f' (default 0.1).",
+            valueName: "seconds"))
+    var interval = 0.1
 
     @Argument(help: ArgumentHelp("Files, directories or glob patterns to read ('-' for stdin).", valueName: "path"))
     var paths: [String]
