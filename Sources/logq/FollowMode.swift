@@ -32,6 +32,8 @@ struct FollowMode {
     let grace: Int64
     /// Poll instead of inotify (for file systems that do not report changes).
     let polling: Bool
+    /// Print what was followed and the commit → printed latency on stderr at the end.
+    let stats: Bool
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
@@ -103,6 +105,11 @@ struct FollowMode {
         }
 
         var cursor = start
+        var latency = FollowLatency()
+        let started = Environment.now()
+        defer {
+            if stats { OutputStream.printError(latency.summary(seconds: Double(Environment.now() - started) / 1e9)) }
+        }
         while !FollowSignals.stopRequested {
             let blocks = try arrivals.next(maxBlocks: 64)
             for warning in arrivals.takeWarnings() { OutputStream.printError("logq: warning: \(warning)") }
@@ -114,16 +121,21 @@ struct FollowMode {
                 continue
             }
             var problems: [SegmentProblem] = []
-            for match in live.matches(blocks, problems: &problems) where !emit(match.event, live: true) {
-                printer.flush()
-                _ = out.flush()
-                try saveCursor(match.cursor)
-                return
+            var committed: [Int64] = []
+            for match in live.matches(blocks, problems: &problems) {
+                committed.append(match.committed)
+                guard emit(match.event, live: true) else {
+                    printer.flush()
+                    _ = out.flush()
+                    try saveCursor(match.cursor)
+                    return
+                }
             }
             for problem in problems { OutputStream.printError("logq: damaged block skipped: \(problem)") }
             windows.close(now: Environment.now(), printer: printer)
             printer.flush()
             guard out.flush() else { return }
+            latency.add(printed: Environment.now(), committed: committed, records: Set(blocks.map(\.record)).count)
             cursor = arrivals.cursor
             try saveCursor(cursor)
         }
@@ -282,6 +294,39 @@ struct LiveWindows {
     func millisecondsToNextClose(now: Int64) -> Int? {
         guard let window = live.window, let first = open.keys.min() else { return nil }
         return Int(max(0, (first + window.width + grace - now) / 1_000_000)) + 1
+    }
+}
+
+/// What a follower printed and how long after its commit: `logq -f --stats`.
+struct FollowLatency {
+    private var samples: [Int64] = []
+    private var events = 0
+    private var records = 0
+
+    /// Events printed at `printed` (ns UTC, after the write returned) whose commits were
+    /// recorded at `committed`.
+    mutating func add(printed: Int64, committed: [Int64], records: Int) {
+        events += committed.count
+        self.records += records
+        if samples.count < 10_000_000 { samples += committed.map { printed - $0 } }
+    }
+
+    func summary(seconds: Double) -> String {
+        var line = "logq: followed \(events) events from \(records) commits in \(String(format1: seconds)) s"
+        guard !samples.isEmpty else { return line }
+        let sorted = samples.sorted()
+        func ms(_ q: Double) -> String { String(format1: Double(sorted[min(sorted.count - 1, Int(q * Double(sorted.count)))]) / 1e6) }
+        line += "; commit → printed latency p50 \(ms(0.5)) ms, p99 \(ms(0.99)) ms, max \(ms(1.0)) ms"
+        line += " (from each commit's journal record, written just before the commit's last fsync)"
+        return line
+    }
+}
+
+extension String {
+    /// `value` with one decimal.
+    init(format1 value: Double) {
+        let tenths = Int((value * 10).rounded())
+        self = "\(tenths / 10).\(abs(tenths % 10))"
     }
 }
 

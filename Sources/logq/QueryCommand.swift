@@ -120,7 +120,8 @@ struct QueryCommand: ParsableCommand {
             }
             try FollowMode(
                 text: text, query: parsed, directory: directory, format: format, colour: colour, last: lines, since: from,
-                cursorFile: cursor, cursorToken: cursorToken, grace: DurationParser.parse(grace) ?? 2_000_000_000, polling: poll
+                cursorFile: cursor, cursorToken: cursorToken, grace: DurationParser.parse(grace) ?? 2_000_000_000, polling: poll,
+                stats: stats || explain
             ).run()
             return
         }

@@ -132,6 +132,8 @@ public final class LiveQuery {
     public struct Match {
         public var event: AuditEvent
         public var cursor: JournalCursor
+        /// When the commit that made it durable was recorded, ns UTC.
+        public var committed: Int64
     }
 
     /// The matches of blocks read in arrival order: per commit record, in time order (a record
@@ -172,7 +174,7 @@ public final class LiveQuery {
                 continue
             }
             for row in rows {
-                record.append((view.time(row), record.count, Match(event: view.event(row, parts: parts), cursor: block.cursorAfter)))
+                record.append((view.time(row), record.count, Match(event: view.event(row, parts: parts), cursor: block.cursorAfter, committed: block.recordTime)))
             }
         }
         flush()
