@@ -41,4 +41,7 @@ public enum Limits {
     /// journal is an index of arrivals, not the data: removing old records only means a
     /// follower resuming from before them starts at the oldest record kept, with a warning.
     public static let journalKeep: Int64 = 7 * 86_400 * 1_000_000_000
+    /// Blocks with fewer events than this are merged into full blocks by compaction: half a
+    /// block. Frequent commits (every 100 ms) write blocks of tens to hundreds of events.
+    public static let mergeBlockEvents = eventsPerBlock / 2
 }

@@ -166,7 +166,12 @@ public final class LiveQuery {
                 problems.append(SegmentProblem(path: block.body.segmentPath, offset: block.body.frameOffset, message: "block head damaged; skipped"))
                 continue
             }
-            let rows = QueryExecutor.matchingRows(view, filter, query.timeRange)
+            var rows = QueryExecutor.matchingRows(view, filter, query.timeRange)
+            if let mine = block.rows {
+                // A block compaction merged into a larger one: only its own rows.
+                let own = Set(mine)
+                rows = rows.filter(own.contains)
+            }
             if !rows.isEmpty { _ = view.load(parts, rows: rows) }
             if view.damaged {
                 problems.append(

@@ -40,6 +40,9 @@ public struct ArrivedBlock: Sendable {
     public var locations: [BlockLocation]
     /// The block's bytes, checked (frame and head CRC); its columns are checked as they are read.
     public var body: BlockBody
+    /// The rows of `body` that are this block's events, ascending, when compaction merged it
+    /// with others; nil for all rows.
+    public var rows: [Int]?
 
     /// The cursor after this block.
     public var cursorAfter: JournalCursor {
@@ -59,7 +62,7 @@ public final class ArrivalReader {
     /// Reads ahead for rewrites and drops only: where blocks went after their commit.
     private let lookahead: JournalReader
     /// For each block location, where rewrites moved it (record sequence, new location).
-    private var moves: [BlockLocation: [(sequence: UInt64, to: BlockLocation)]] = [:]
+    private var moves: [BlockLocation: [(sequence: UInt64, to: BlockLocation, rows: [Int]?)]] = [:]
     /// For each segment, the records that removed it (rewrites and drops).
     private var removals: [String: [UInt64]] = [:]
     /// Records read but not finished (a record's blocks may span calls).
@@ -123,11 +126,11 @@ public final class ArrivalReader {
                 let index = cursor.block
                 cursor.block += 1
                 let committed = blocks[index].location
-                guard let (locations, body) = try locate(committed, after: record.sequence) else { continue }
+                guard let (locations, body, rows) = try locate(committed, after: record.sequence) else { continue }
                 out.append(
                     ArrivedBlock(
                         record: record.sequence, index: index, blocksInRecord: blocks.count, recordTime: record.time,
-                        locations: locations, body: body))
+                        locations: locations, body: body, rows: rows))
             }
             if cursor.block >= blocks.count {
                 pending.removeFirst()
@@ -147,7 +150,7 @@ public final class ArrivalReader {
                 case .rewrite(let segment, _, let moves):
                     var sources: Set<String> = []
                     for move in moves {
-                        self.moves[move.from, default: []].append((record.sequence, BlockLocation(segment: segment, offset: move.to)))
+                        self.moves[move.from, default: []].append((record.sequence, BlockLocation(segment: segment, offset: move.to), move.rows))
                         sources.insert(move.from.segment)
                     }
                     // The rewrite removed its sources; any of their blocks not moved were dropped.
@@ -166,20 +169,26 @@ public final class ArrivalReader {
 
     /// Where a block committed at `location` by record `sequence` is now, and its body; nil
     /// (with a warning) when it was removed or cannot be read.
-    private func locate(_ location: BlockLocation, after sequence: UInt64) throws -> ([BlockLocation], BlockBody)? {
+    private func locate(_ location: BlockLocation, after sequence: UInt64) throws -> ([BlockLocation], BlockBody, [Int]?)? {
         var trail = [location]
         var current = location
         var since = sequence
+        var rows: [Int]?
         for attempt in 0..<2 {
             trail = [location]
             current = location
             since = sequence
+            rows = nil
             var removed = false
             while true {
                 if let move = moves[current]?.first(where: { $0.sequence > since }) {
                     current = move.to
                     since = move.sequence
                     trail.append(current)
+                    // Merged: the block's j-th row is the j-th row of the new block's rows from it.
+                    if let moved = move.rows {
+                        rows = rows.map { mine in mine.compactMap { $0 < moved.count ? moved[$0] : nil } } ?? moved
+                    }
                     continue
                 }
                 if removals[current.segment]?.contains(where: { $0 > since }) == true { removed = true }
@@ -189,7 +198,7 @@ public final class ArrivalReader {
                 warnings.append("block \(location) (record \(sequence)) was removed by retention before it was read; its events are not shown")
                 return nil
             }
-            if let body = try body(at: current) { return (trail, body) }
+            if let body = try body(at: current) { return (trail, body, rows) }
             // Missing: a rewrite or drop may have been written since the last look.
             if attempt == 0 { try readAhead() }
         }

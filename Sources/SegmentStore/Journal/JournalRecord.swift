@@ -25,12 +25,22 @@ public struct JournalRecord: Sendable, Equatable {
         public var events: Int
     }
 
-    /// A block a rewrite (compaction, recovery, retention trim) copied, frame for frame, into a
-    /// new segment: its bytes are unchanged, only its place is.
+    /// A block a rewrite (compaction, recovery, retention trim) put into a new segment: copied
+    /// frame for frame (its bytes unchanged, only its place), or, for a small block that
+    /// compaction merged with others into a full one, at the rows `rows` of the new block.
     public struct Move: Sendable, Equatable {
         public var from: BlockLocation
-        /// Byte offset of the copy in the rewrite's new segment.
+        /// Byte offset of the new block's frame in the rewrite's new segment.
         public var to: Int
+        /// The rows of the new block that hold the old block's events, ascending (its events
+        /// keep their order); nil when the block was copied whole.
+        public var rows: [Int]?
+
+        public init(from: BlockLocation, to: Int, rows: [Int]? = nil) {
+            self.from = from
+            self.to = to
+            self.rows = rows
+        }
     }
 
     public enum Kind: Sendable, Equatable {
@@ -66,7 +76,7 @@ public struct JournalRecord: Sendable, Equatable {
     /// The record as one line of the journal:
     ///
     ///     C <seq> <time-ns> <segment>@<offset>+<events> …  #<crc32 hex>
-    ///     M <seq> <time-ns> <reason> <new segment> <old segment>@<old offset>><new offset> …  #<crc32>
+    ///     M <seq> <time-ns> <reason> <new segment> <old segment>@<old offset>><new offset>[<rows>] …  #<crc32>
     ///     D <seq> <time-ns> <reason> <segment> …  #<crc32>
     ///
     /// The CRC-32 covers the text before ` #`: a torn or damaged line is recognised and skipped.
@@ -78,7 +88,10 @@ public struct JournalRecord: Sendable, Equatable {
             for block in blocks { text += " \(block.location.segment)@\(block.location.offset)+\(block.events)" }
         case .rewrite(let segment, let reason, let moves):
             text = "M \(sequence) \(time) \(reason) \(segment)"
-            for move in moves { text += " \(move.from.segment)@\(move.from.offset)>\(move.to)" }
+            for move in moves {
+                text += " \(move.from.segment)@\(move.from.offset)>\(move.to)"
+                if let rows = move.rows { text += "[" + Self.ranges(rows) + "]" }
+            }
         case .drop(let segments, let reason):
             text = "D \(sequence) \(time) \(reason)"
             for segment in segments { text += " \(segment)" }
@@ -109,10 +122,17 @@ public struct JournalRecord: Sendable, Equatable {
             guard words.count >= 5 else { return nil }
             var moves: [Move] = []
             for word in words.dropFirst(5) {
-                guard let at = word.lastIndex(of: "@"), let arrow = word.lastIndex(of: ">"), at < arrow,
-                    let from = Int(word[word.index(after: at)..<arrow]), let to = Int(word[word.index(after: arrow)...])
+                var target = word[...]
+                var rows: [Int]?
+                if word.hasSuffix("]"), let open = word.lastIndex(of: "[") {
+                    guard let parsed = Self.rows(word[word.index(after: open)..<word.index(before: word.endIndex)]) else { return nil }
+                    rows = parsed
+                    target = word[..<open]
+                }
+                guard let at = target.lastIndex(of: "@"), let arrow = target.lastIndex(of: ">"), at < arrow,
+                    let from = Int(target[target.index(after: at)..<arrow]), let to = Int(target[target.index(after: arrow)...])
                 else { return nil }
-                moves.append(Move(from: BlockLocation(segment: String(word[..<at]), offset: from), to: to))
+                moves.append(Move(from: BlockLocation(segment: String(target[..<at]), offset: from), to: to, rows: rows))
             }
             return JournalRecord(sequence: sequence, time: time, kind: .rewrite(segment: words[4], reason: words[3], moves: moves))
         case "D":
@@ -121,6 +141,32 @@ public struct JournalRecord: Sendable, Equatable {
         default:
             return nil
         }
+    }
+
+    /// Ascending rows as ranges: `0-99,140-150,160`.
+    static func ranges(_ rows: [Int]) -> String {
+        var parts: [String] = []
+        var k = 0
+        while k < rows.count {
+            var end = k
+            while end + 1 < rows.count && rows[end + 1] == rows[end] + 1 { end += 1 }
+            parts.append(end == k ? "\(rows[k])" : "\(rows[k])-\(rows[end])")
+            k = end + 1
+        }
+        return parts.joined(separator: ",")
+    }
+
+    /// The rows of `0-99,140-150,160`; nil when it does not parse or does not ascend.
+    static func rows(_ text: Substring) -> [Int]? {
+        var rows: [Int] = []
+        for part in text.split(separator: ",") {
+            let bounds = part.split(separator: "-", omittingEmptySubsequences: false)
+            guard bounds.count <= 2, let low = Int(bounds[0]), let high = Int(bounds.last!), low <= high,
+                rows.last.map({ $0 < low }) ?? (low >= 0)
+            else { return nil }
+            rows += low...high
+        }
+        return rows
     }
 
     static func crc(_ text: String) -> UInt32 {

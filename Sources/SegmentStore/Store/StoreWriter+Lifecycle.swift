@@ -139,9 +139,15 @@ extension StoreWriter {
         let reader = StoreReader(directory: directory)
         for partition in try reader.partitions() where only?.contains(partition.name) ?? true {
             let sealed = try reader.openSegments(of: partition).filter { $0.footer() != nil }
-            guard sealed.count >= max(2, minimumSegments) else { continue }
+            // One segment is compacted too when it holds small blocks to merge.
+            // (Not one that a compaction wrote: what it left small is all there is to merge.)
+            let small = sealed.contains { segment in
+                guard let footer = segment.footer()?.footer, footer.seal?.replaces.isEmpty ?? true else { return false }
+                return footer.blocks.filter { BlockMerger.isSmall(Int($0.eventCount)) }.count >= 2
+            }
+            guard sealed.count >= max(2, minimumSegments) || (sealed.count == 1 && small) else { continue }
             let names = sealed.map { String($0.path.split(separator: "/").last!) }
-            total.add(try rewrite(partition: partition.name, segments: names, reason: "compaction") { _, _ in true })
+            total.add(try rewrite(partition: partition.name, segments: names, reason: "compaction", merge: true) { _, _ in true })
         }
         return total
     }

@@ -33,6 +33,8 @@ public struct RewriteResult: Sendable, Equatable {
     public var blocksKept = 0
     /// Blocks left out (filtered away, or damaged).
     public var blocksDropped = 0
+    /// Small blocks merged into full ones (compaction).
+    public var blocksMerged = 0
     /// Events in the blocks kept / dropped.
     public var eventsKept = 0
     public var eventsDropped = 0
@@ -48,7 +50,7 @@ public struct RewriteResult: Sendable, Equatable {
     public init() {}
 
     public static func == (a: RewriteResult, b: RewriteResult) -> Bool {
-        a.segmentsIn == b.segmentsIn && a.segmentsOut == b.segmentsOut && a.blocksKept == b.blocksKept
+        a.segmentsIn == b.segmentsIn && a.segmentsOut == b.segmentsOut && a.blocksKept == b.blocksKept && a.blocksMerged == b.blocksMerged
             && a.blocksDropped == b.blocksDropped && a.eventsKept == b.eventsKept && a.eventsDropped == b.eventsDropped
             && a.bytesIn == b.bytesIn && a.bytesOut == b.bytesOut
     }
@@ -58,6 +60,7 @@ public struct RewriteResult: Sendable, Equatable {
         segmentsOut += other.segmentsOut
         blocksKept += other.blocksKept
         blocksDropped += other.blocksDropped
+        blocksMerged += other.blocksMerged
         eventsKept += other.eventsKept
         eventsDropped += other.eventsDropped
         bytesIn += other.bytesIn
@@ -79,8 +82,11 @@ extension StoreWriter {
     /// A crash before 2 leaves a `.tmp` that the next open removes; after 2, the next open
     /// finishes 3 and 4 from the new segment's footer. Nothing is ever visible twice to a
     /// reader, and nothing kept is ever missing.
+    ///
+    /// With `merge` (compaction), blocks of fewer than ``Limits/mergeBlockEvents`` events are
+    /// decoded and encoded again as full blocks (``BlockMerger``) instead of copied.
     func rewrite(
-        partition: String, segments names: [String], reason: String,
+        partition: String, segments names: [String], reason: String, merge: Bool = false,
         keep: (BlockHeader, BlockSummary?) -> Bool
     ) throws -> RewriteResult {
         var result = RewriteResult()
@@ -90,6 +96,20 @@ extension StoreWriter {
         let finalName = FileNames.segment(next)
         let temporary = folder + "/" + finalName + FileNames.temporarySuffix
         var output: SegmentWriter?
+        var merger = BlockMerger()
+        func write(_ merged: [BlockMerger.Merged]) throws {
+            for block in merged {
+                if output == nil { output = try SegmentWriter(creating: temporary) }
+                let to = output!.size
+                for origin in block.origins {
+                    result.moves.append((JournalRecord.Move(from: origin.from, to: to, rows: origin.rows), origin.rows.count))
+                }
+                try output!.append(body: block.body)
+                result.blocksKept += 1
+                result.blocksMerged += block.origins.count
+                result.eventsKept += block.events
+            }
+        }
         for name in names {
             let reader = try SegmentReader(path: folder + "/" + name)
             result.segmentsIn += 1
@@ -97,8 +117,12 @@ extension StoreWriter {
             // Whole frames: a damaged block is reported and left out, not copied on.
             let scan = try reader.forEachBlock(wholeFrames: true) { offset, header, body in
                 if keep(header, Block.summary(body)) {
-                    if output == nil { output = try SegmentWriter(creating: temporary) }
                     let from = BlockLocation(segment: partition + "/" + name, offset: offset)
+                    if merge, BlockMerger.isSmall(Int(header.eventCount)), let full = merger.add(body, from: from) {
+                        try write(full)
+                        return true
+                    }
+                    if output == nil { output = try SegmentWriter(creating: temporary) }
                     result.moves.append((JournalRecord.Move(from: from, to: output!.size), Int(header.eventCount)))
                     try output!.append(body: Array(body))
                     result.blocksKept += 1
@@ -112,6 +136,7 @@ extension StoreWriter {
             recovery.problems += scan.problems.map(\.description)
             result.blocksDropped += scan.problems.count
         }
+        try write(merger.finish())
         if let output {
             try seal(output, partition: partition, replaces: names)
             try output.sync()
