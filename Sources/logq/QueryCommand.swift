@@ -35,6 +35,14 @@ struct QueryCommand: ParsableCommand {
 
             groups and actor hold lists: a term matches when any element does.
 
+            Tail-follow (-f): the last matches, then every new one as soon as it is stored, in the \
+            order events arrive (late ones marked), until Ctrl-C:
+
+              logq -f 'verb=delete ns=prod'              last 10, then live (-n N: last N; -n 0: none)
+              logq -f --since 1h 'code>=400'             every match of the last hour, then live
+              logq -f 'code>=400 | count by user every 1m'   a table per window when it closes
+              logq -f --cursor ~/.logq-pos 'code=403'    resume where it stopped (or --cursor-token T)
+
             Output: on a terminal a table (coloured unless NO_COLOR is set), otherwise one line \
             per event (time, source, verb, user, what, where, code); -o ndjson / json print the \
             original events, -o csv the columns, -o raw the originals byte for byte.
