@@ -239,6 +239,8 @@ public final class ArrivalReader {
         defer { handle.close() }
         let file = try handle.map(count: try handle.size())
         let key = String(path.dropFirst(directory.partitionsPath.count + 1))
+        // A long-running follower meets many segments: keep a bounded set mapped.
+        if mappings.count >= 256 { mappings.removeAll(keepingCapacity: true) }
         mappings[key] = file
         return file
     }
