@@ -34,6 +34,7 @@ def parse_args():
     p.add_argument("--report", default=None, help="write the Markdown table here (default <work>/RESULTS.md)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--no-jq", action="store_true", help="skip the zcat | jq rows")
+    p.add_argument("--no-follow", action="store_true", help="skip the tail-follow rows (bench/follow.py)")
     p.add_argument("--jq-runs", type=int, default=1,
                    help="timed runs of the zcat | jq rows, without a warm-up: jq takes ~1 min per question on the full dataset (default 1)")
     a = p.parse_args()
@@ -316,6 +317,29 @@ def main():
         lines.append(f"| {question} | {size} | {cell} | {fmt_wall(m)} | {statistics.median(m.cpus):.2f} | {max(m.rss) / 1024:.0f} | {ratio:.2f} |")
     lines.append("")
     lines.append("All tools returned the same answer on every question." if not failures else "**Answers disagree:** " + "; ".join(failures))
+
+    # --- tail-follow (bench/follow.py): a real writer and follower beside this store's data ---
+    if not a.no_follow:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        import follow
+        follow_work = os.path.join(work, "follow")
+        os.makedirs(follow_work, exist_ok=True)
+        rates = [200] if a.tiny else [1000, 20000]
+        load_seconds, idle_seconds = (2, 2) if a.tiny else (20, 60)
+        lines.append("")
+        lines.append("| tail-follow (`logq -f`, bench/follow.py) | figure | target |")
+        lines.append("|---|---|---|")
+        for rate in rates:
+            r = follow.run_rate(logq, follow_work, rate, load_seconds)
+            if r["printed"] != r["written"]:
+                failures.append(f"tail-follow at {rate}/s printed {r['printed']} of {r['written']} events: {r['stats']}")
+            lines.append(f"| commit → printed, {rate:,} events/s for {load_seconds:.0f} s ({r['printed']:,} events) | "
+                         f"p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, max {r['max_ms']} ms | p99 ≤ 50 ms |")
+        idle = follow.idle_cpu(logq, follow_work, idle_seconds)
+        lines.append(f"| idle follower CPU over {idle['seconds']:.0f} s | {idle['percent_of_core']:.3f}% of a core | < 1% |")
+        for query in ["", "verb=delete", f"user={RARE_USER}"]:
+            r = follow.first_line(logq, store, query, runs=a.runs)
+            lines.append(f"| first history line, `logq -f -n 10 '{query}'` over this store | {r['median_ms']} ms ({r['min_ms']}–{r['max_ms']}) | ≤ 100 ms |")
     report = "\n".join(lines) + "\n"
     os.makedirs(os.path.dirname(os.path.abspath(a.report)), exist_ok=True)
     with open(a.report, "w") as f:

@@ -158,7 +158,7 @@ def main():
     results["idle"] = idle
     print("idle follower: %.3f CPU s over %d s (%.3f%% of a core)" % (idle["cpu_s"], idle["seconds"], idle["percent_of_core"]), flush=True)
     if args.store:
-        for query in ["", "verb=delete", "user=rare-user-7f3a"]:
+        for query in ["", "verb=delete", "user=eve.contractor@example.com"]:
             r = first_line(logq, args.store, query)
             results["first_line"].append(r)
             print("first history line, -f -n 10 %r over %s: median %.1f ms (%.1f–%.1f)"
