@@ -20,6 +20,9 @@ public final class Ingestor {
     private let onRejection: (Rejection) -> Void
     private let onInputError: (IngestError) -> Void
     private let onSkippedInput: (_ name: String, _ reason: String) -> Void
+    /// Things worth knowing that lose nothing: a directory reached twice (a symlink loop), an
+    /// event stored with bytes that are not UTF-8. `file` is the input or path concerned.
+    private let onWarning: (_ file: String, _ message: String) -> Void
     /// Called after each input and every ``progressEvents`` events.
     public var onProgress: ((IngestSummary) -> Void)?
     /// Totals so far.
@@ -47,7 +50,8 @@ public final class Ingestor {
         quarantine: Quarantine? = nil,
         onRejection: @escaping (Rejection) -> Void,
         onInputError: @escaping (IngestError) -> Void,
-        onSkippedInput: @escaping (_ name: String, _ reason: String) -> Void = { _, _ in }
+        onSkippedInput: @escaping (_ name: String, _ reason: String) -> Void = { _, _ in },
+        onWarning: @escaping (_ file: String, _ message: String) -> Void = { _, _ in }
     ) {
         self.writer = writer
         self.options = options
@@ -55,6 +59,7 @@ public final class Ingestor {
         self.onRejection = onRejection
         self.onInputError = onInputError
         self.onSkippedInput = onSkippedInput
+        self.onWarning = onWarning
     }
 
     /// Ingests every input under `paths`. A missing path is reported and the rest still read.
@@ -62,7 +67,10 @@ public final class Ingestor {
         for path in paths {
             let inputs: [PathCollector.Input]
             do {
-                inputs = try PathCollector.expand([path], pruning: options.pruning)
+                inputs = try PathCollector.expand([path], pruning: options.pruning) { skipped, reason in
+                    summary.skippedDirectories += 1
+                    onWarning(skipped, "skipped \(skipped): \(reason)")
+                }
             } catch let error as IngestError {
                 summary.failedInputs += 1
                 onInputError(error)
@@ -125,7 +133,7 @@ public final class Ingestor {
         held = []
         heldOnlyUnrecognised = true
         inputEvents = 0
-        if let whole, isJSON(startingWith: whole.first { !JSONScanner.isWhitespace($0) }) {
+        if let whole, isJSON(startingWith: whole.dropFirst(ByteOrderMark.length(at: whole)).first { !JSONScanner.isWhitespace($0) }) {
             inputIsText = false
             try finish(name, sourceError: readJSON(JSONValueReader(bytes: whole), decoder))
             return
@@ -135,9 +143,10 @@ public final class Ingestor {
         var first: UInt8?
         do {
             while first == nil {
-                let start = prefix.count
                 guard try stream.read(into: &prefix, maximum: 1 << 16) > 0 else { break }
-                first = prefix[start...].first { !JSONScanner.isWhitespace($0) }
+                // A byte order mark is no content: the readers skip it too.
+                if ByteOrderMark.mayStart(prefix) { continue }
+                first = prefix.dropFirst(ByteOrderMark.length(at: prefix)).first { !JSONScanner.isWhitespace($0) }
             }
         } catch let error as IngestError {
             summary.failedInputs += 1

@@ -49,6 +49,9 @@ public struct JSONValueReader {
     /// into ``buffer``, valid until the next call); empty for other values.
     public private(set) var members: [JSONMember] = []
 
+    /// Whether a byte order mark at the start of the stream was looked for (and skipped).
+    private var checkedByteOrderMark = false
+
     /// The first non-whitespace byte of the stream, once read: tells JSON from other text.
     public private(set) var firstByte: UInt8?
 
@@ -109,6 +112,11 @@ public struct JSONValueReader {
 
     /// The next value or malformed value, or nil at the end of the stream.
     public mutating func next() -> Item? {
+        if !checkedByteOrderMark {
+            checkedByteOrderMark = true
+            while ByteOrderMark.mayStart(buffer[start...]), fill(minimumFree: 0) {}
+            advance(to: start + ByteOrderMark.length(at: buffer[start...]))
+        }
         while true {
             // Skip whitespace, refilling as needed.
             while true {
