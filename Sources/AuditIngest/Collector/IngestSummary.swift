@@ -26,7 +26,7 @@ public struct IngestSummary: Sendable, Equatable {
     /// symlink to the same directory); each reported once as a warning.
     public var skippedDirectories = 0
     /// Events stored whose bytes are not all valid UTF-8 (damaged input): kept byte for byte,
-    /// each reported as a warning with its file, line and offset.
+    /// and reported as a warning (one per input value or line) with file, line and offset.
     public var invalidUTF8 = 0
     /// Input bytes read (after decompression).
     public var bytes = 0

@@ -43,6 +43,8 @@ public final class Ingestor {
     private var heldOnlyUnrecognised = true
     private var inputEvents = 0
     private var inputIsText = false
+    /// Events of the value being decoded whose bytes are not valid UTF-8 (reported after it).
+    private var invalidInValue = 0
 
     public init(
         writer: StoreWriter,
@@ -187,6 +189,7 @@ public final class Ingestor {
                 summary.bytes += range.count
                 try reader.buffer.withUnsafeBufferPointer { b in
                     try decoder.decode(b, range, line: line, offset: offset, members: reader.members, emit: store, reject: reject)
+                    warnInvalidUTF8(b, range, line: line, offset: offset, file: decoder.file)
                 }
             case .malformed(let line, _, let error):
                 summary.bytes += reader.malformedLength
@@ -210,6 +213,7 @@ public final class Ingestor {
             guard !pending.isEmpty else { return }
             try pending.withUnsafeBufferPointer { b in
                 try decoder.decodeLine(b, 0..<b.count, line: pendingLine, offset: pendingOffset, emit: store, reject: reject)
+                warnInvalidUTF8(b, 0..<b.count, line: pendingLine, offset: pendingOffset, file: decoder.file)
             }
             pending.removeAll(keepingCapacity: true)
         }
@@ -240,6 +244,7 @@ public final class Ingestor {
                 }
                 try reader.buffer.withUnsafeBufferPointer { b in
                     try decoder.decodeLine(b, range, line: line, offset: offset, emit: store, reject: reject)
+                    warnInvalidUTF8(b, range, line: line, offset: offset, file: decoder.file)
                 }
             case .tooLong(let line, let offset, let prefix, let length):
                 try flushPending()
@@ -253,6 +258,23 @@ public final class Ingestor {
         }
         try flushPending()
         return reader.sourceError
+    }
+
+    /// After a value or line whose events were stored with invalid UTF-8: one warning naming
+    /// the line and byte offset of the first bad sequence. The events are kept byte for byte
+    /// (damage inside a string need not cost the event); JSON output shows U+FFFD there.
+    private func warnInvalidUTF8(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, line: Int, offset: Int, file: String) {
+        guard invalidInValue > 0 else { return }
+        let events = invalidInValue
+        invalidInValue = 0
+        guard let bad = UTF8Validation.firstInvalid(b, range) else { return }
+        var badLine = line
+        for k in range.lowerBound..<bad where b[k] == 0x0A { badLine += 1 }
+        let what = events == 1 ? "an event" : "\(events) events"
+        onWarning(
+            file,
+            "\(file):\(badLine): invalid UTF-8 (byte 0x\(String(b[bad], radix: 16, uppercase: true))) in \(what), stored as is; "
+                + "JSON output shows U+FFFD there (byte \(offset + bad - range.lowerBound))")
     }
 
     private func reject(_ rejection: Rejection) {
@@ -315,6 +337,10 @@ public final class Ingestor {
         if let until = options.until, event.time > until {
             summary.outsideWindow += 1
             return
+        }
+        if !UTF8Validation.isValid(event.raw) {
+            summary.invalidUTF8 += 1
+            invalidInValue += 1
         }
         switch try writer.append(event) {
         case .stored: summary.stored += 1
