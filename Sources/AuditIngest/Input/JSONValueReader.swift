@@ -51,6 +51,8 @@ public struct JSONValueReader {
 
     /// Whether a byte order mark at the start of the stream was looked for (and skipped).
     private var checkedByteOrderMark = false
+    /// The cut of a truncated container, reported after the value of its complete part.
+    private var pendingCut: Item?
 
     /// The first non-whitespace byte of the stream, once read: tells JSON from other text.
     public private(set) var firstByte: UInt8?
@@ -112,6 +114,10 @@ public struct JSONValueReader {
 
     /// The next value or malformed value, or nil at the end of the stream.
     public mutating func next() -> Item? {
+        if let item = pendingCut {
+            pendingCut = nil
+            return item
+        }
         if !checkedByteOrderMark {
             checkedByteOrderMark = true
             while ByteOrderMark.mayStart(buffer[start...]), fill(minimumFree: 0) {}
@@ -184,6 +190,9 @@ public struct JSONValueReader {
                         return item
                     }
                 }
+                if error.offset >= buffer.count, isContainer(at: valueStart), let item = salvageTruncated(valueStart, error) {
+                    return item
+                }
                 keepMalformed(valueStart, min(max(error.offset + 1, valueStart), buffer.count))
                 let valueLine = line
                 let errorLine = lineOf(min(error.offset, buffer.count))
@@ -201,6 +210,37 @@ public struct JSONValueReader {
                 return item
             }
         }
+    }
+
+    /// A container value cut short by the end of the stream (`{"Records":[{…},{…},{…`): its
+    /// complete part, closed, as a value (the records' bytes unchanged); the cut follows as a
+    /// malformed value with the offset where the input ended and what was expected there.
+    /// Nil when no whole record precedes the cut.
+    private mutating func salvageTruncated(_ valueStart: Int, _ error: JSONSyntaxError) -> Item? {
+        guard let cut = buffer.withUnsafeBufferPointer({ TruncatedContainer.completePrefix($0, valueStart) }) else { return nil }
+        var tail = cut.end
+        while tail < buffer.count, JSONScanner.isWhitespace(buffer[tail]) || buffer[tail] == UInt8(ascii: ",") { tail += 1 }
+        keepMalformed(tail, buffer.count)
+        var reported = error
+        reported.offset += bufferOffset
+        reported.found += ": the input is truncated; the complete values before byte \(bufferOffset + cut.end) were kept"
+        pendingCut = .malformed(line: lineOf(tail), offset: bufferOffset + tail, error: reported)
+        // Close the complete part where the incomplete rest was: one valid value.
+        buffer.removeSubrange(cut.end...)
+        buffer.append(contentsOf: cut.closers)
+        var found: [JSONMember] = []
+        let parsed: Bool = buffer.withUnsafeBufferPointer { b in
+            if b[valueStart] != UInt8(ascii: "{") { return (try? JSONScanner.skipValue(b, valueStart)) == b.count }
+            return (try? JSONScanner.members(b, valueStart, into: &found)) == b.count
+        }
+        guard parsed else {
+            pendingCut = nil
+            return nil
+        }
+        members = found
+        let item = Item.value(range: valueStart..<buffer.count, line: line, offset: bufferOffset + valueStart)
+        advance(to: buffer.count)
+        return item
     }
 
     /// Skips to just past the next newline at or after `position` (refilling if needed).
