@@ -55,6 +55,9 @@ struct TruncatedFileTests {
             #expect(rejection.offset == cut.count)
             #expect(rejection.reason.contains("end of input"), "\(rejection.reason)")
             #expect(rejection.reason.contains("truncated"), "\(rejection.reason)")
+            // The quarantine keeps the incomplete record, from its first byte to the cut.
+            #expect(String(decoding: rejection.raw, as: UTF8.self) == String(decoding: cut[(cut.count - rejection.length)...], as: UTF8.self))
+            #expect(Array(Self.records[kept].utf8).starts(with: rejection.raw))
             if pretty {
                 // The line of the record the cut falls in.
                 #expect(rejection.line == 3 + kept, "\(rejection)")

@@ -220,12 +220,9 @@ public struct JSONValueReader {
         guard let cut = buffer.withUnsafeBufferPointer({ TruncatedContainer.completePrefix($0, valueStart) }) else { return nil }
         var tail = cut.end
         while tail < buffer.count, JSONScanner.isWhitespace(buffer[tail]) || buffer[tail] == UInt8(ascii: ",") { tail += 1 }
-        keepMalformed(tail, buffer.count)
-        var reported = error
-        reported.offset += bufferOffset
-        reported.found += ": the input is truncated; the complete values before byte \(bufferOffset + cut.end) were kept"
-        pendingCut = .malformed(line: lineOf(tail), offset: bufferOffset + tail, error: reported)
+        let tailLine = lineOf(tail)
         // Close the complete part where the incomplete rest was: one valid value.
+        let rest = Array(buffer[cut.end...])
         buffer.removeSubrange(cut.end...)
         buffer.append(contentsOf: cut.closers)
         var found: [JSONMember] = []
@@ -234,9 +231,17 @@ public struct JSONValueReader {
             return (try? JSONScanner.members(b, valueStart, into: &found)) == b.count
         }
         guard parsed else {
-            pendingCut = nil
+            // Cannot happen (the part was scanned whole); report the value as malformed instead.
+            buffer.removeSubrange(cut.end...)
+            buffer.append(contentsOf: rest)
             return nil
         }
+        malformedLength = rest.count - (tail - cut.end)
+        malformedBytes = Array(rest[(tail - cut.end)...].prefix(Rejection.maxKeptBytes))
+        var reported = error
+        reported.offset += bufferOffset
+        reported.found += ": the input is truncated; the complete values before byte \(bufferOffset + cut.end) were kept"
+        pendingCut = .malformed(line: tailLine, offset: bufferOffset + tail, error: reported)
         members = found
         let item = Item.value(range: valueStart..<buffer.count, line: line, offset: bufferOffset + valueStart)
         advance(to: buffer.count)
