@@ -203,7 +203,7 @@ public final class Ingestor {
     }
 
     /// Text lines. A klog line's continuation lines (those not starting with a header) are
-    /// part of its event.
+    /// part of its event; the partial pieces of a CRI log line are joined (``CRIPartials``).
     private func readLines(_ source: any ByteSource, _ decoder: EventDecoder) throws -> (any Error)? {
         var reader = LineReader(source: source, maxLineBytes: options.maxLineBytes)
         var pending: [UInt8] = []
@@ -217,11 +217,26 @@ public final class Ingestor {
             }
             pending.removeAll(keepingCapacity: true)
         }
+        var cri = CRIPartials(maxBytes: options.maxLineBytes)
+        func decodeJoined(_ joined: [UInt8], line: Int, offset: Int) throws {
+            try joined.withUnsafeBufferPointer { b in
+                try decoder.decodeLine(b, 0..<b.count, line: line, offset: offset, emit: store, reject: reject)
+                warnInvalidUTF8(b, 0..<b.count, line: line, offset: offset, file: decoder.file)
+            }
+        }
         while let item = reader.next() {
             if inputEvents == 0, heldOnlyUnrecognised, held.count >= Self.textProbeLines { break }
             switch item {
             case .line(let range, let line, let offset):
                 summary.bytes += range.count + 1
+                switch reader.buffer.withUnsafeBufferPointer({ b in cri.take(b, range, line: line, offset: offset) }) {
+                case .line: break
+                case .held: continue
+                case .joined(let joined, let line, let offset):
+                    try flushPending()
+                    try decodeJoined(joined, line: line, offset: offset)
+                    continue
+                }
                 let isHeader: Bool = reader.buffer.withUnsafeBufferPointer { b in KlogParser.looksLikeKlog(b, range) }
                 if isHeader {
                     try flushPending()
@@ -257,6 +272,7 @@ public final class Ingestor {
             }
         }
         try flushPending()
+        for piece in cri.rest() { try decodeJoined(piece.bytes, line: piece.line, offset: piece.offset) }
         return reader.sourceError
     }
 

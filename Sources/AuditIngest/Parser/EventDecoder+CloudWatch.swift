@@ -226,7 +226,8 @@ extension EventDecoder {
     static let criStreams: [[UInt8]] = ["stdout ", "stderr "].map { Array($0.utf8) }
 
     /// Where the message starts when `b[range]` begins with a CRI stream and tag (`stdout F `,
-    /// `stderr P `), else `range.lowerBound`. A partial (`P`) line is read as a line of its own.
+    /// `stderr P `), else `range.lowerBound`. The ingest joins partial (`P`) pieces first
+    /// (``CRIPartials``); a piece left alone is read as a line of its own.
     static func criMessage(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
         let s = range.lowerBound
         guard range.count > 9, Self.criStreams.contains(where: { startsWith(b, s..<range.upperBound, $0) }) else { return s }
