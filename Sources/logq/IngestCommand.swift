@@ -171,6 +171,7 @@ struct IngestCommand: ParsableCommand {
         var shownPerFile: [String: Int] = [:]
         var inputErrors = 0
         var skipped: [String] = []
+        var warnedPerFile: [String: Int] = [:]
         let ingestor = Ingestor(
             writer: writer,
             options: ingestOptions,
@@ -190,6 +191,15 @@ struct IngestCommand: ParsableCommand {
             },
             onSkippedInput: { name, reason in
                 skipped.append("\(name) (\(reason))")
+            },
+            onWarning: { file, message in
+                let shown = warnedPerFile[file, default: 0]
+                warnedPerFile[file] = shown + 1
+                if shown < maxErrors {
+                    OutputStream.printError("logq: warning: \(message)")
+                } else if shown == maxErrors {
+                    OutputStream.printError("logq: \(file): more warnings not shown (raise --max-errors to see them)")
+                }
             })
         if follow {
             try runFollow(writer: writer, directory: directory, options: ingestOptions, quarantine: quarantine, correlator: correlator, actorsPath: actorsPath)
@@ -225,6 +235,9 @@ struct IngestCommand: ParsableCommand {
                 + (s.digests > 0 ? ", \(s.digests) digest file\(s.digests == 1 ? "" : "s") not stored" : "")
                 + (s.outsideWindow > 0 ? ", \(s.outsideWindow) outside --since/--until" : "")
                 + (s.skippedInputs > 0 ? ", \(s.skippedInputs) unrecognised input\(s.skippedInputs == 1 ? "" : "s")" : "")
+                + (s.skippedDirectories > 0
+                    ? ", \(s.skippedDirectories) director\(s.skippedDirectories == 1 ? "y" : "ies") read already (symlink loop or alias) skipped" : "")
+                + (s.invalidUTF8 > 0 ? ", \(s.invalidUTF8) event\(s.invalidUTF8 == 1 ? "" : "s") with invalid UTF-8 stored as is" : "")
                 + (inputErrors > 0 ? ", \(inputErrors) input\(inputErrors == 1 ? "" : "s") unreadable" : "") + "\n")
         out.flush()
         if inputErrors > 0 { throw ExitCode(1) }

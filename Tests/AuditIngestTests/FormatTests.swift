@@ -116,6 +116,15 @@ struct FormatTests {
         #expect(events[0].time == Timestamp.parse("2025-03-02T10:15:07Z"))
     }
 
+    @Test("a CloudTrail file with \"Records\" twice keeps the records of both arrays, at every read size", arguments: [1, 9, 4096])
+    func duplicateRecordsKey(chunk: Int) throws {
+        let records = (0..<4).map { EventBuilder.cloudTrailRecord(eventID: "d\($0)", eventName: "GetObject", time: "2025-03-02T10:15:0\($0)Z") }
+        let file = #"{"Records":["# + records[0...1].joined(separator: ",") + #"],"Records":["# + records[2...3].joined(separator: ",") + "]}"
+        let run = try ingest(bytes: Array(file.utf8), chunk: chunk)
+        #expect(run.rejections.isEmpty)
+        #expect(run.events.map { $0.fields[.id] } == ["d0", "d1", "d2", "d3"])
+    }
+
     @Test("a digest file is recognised and not stored")
     func digest() throws {
         let dir = TemporaryDirectory()

@@ -73,6 +73,25 @@ struct IngestorTests {
         #expect(run.events.allSatisfy { $0.fields[.name].hasPrefix("p") })
     }
 
+    @Test("an event with invalid UTF-8 is stored byte for byte and reported once with file, line and offset")
+    func invalidUTF8() throws {
+        let dir = TemporaryDirectory()
+        let good = Array(Self.lines(0..<1).utf8)
+        let bad = Array(Self.lines(1..<2).utf8)
+        let at = bad.firstIndex(of: UInt8(ascii: "u"))!  // inside the apiVersion string "audit.k8s.io/v1"
+        var garbled = bad
+        garbled.insert(contentsOf: [0xC3, 0x28, 0xFF], at: at)
+        let file = dir.write("garbled.jsonl", good + garbled)
+        let run = try ingest([file])
+        #expect(run.summary.stored == 2)
+        #expect(run.rejections.isEmpty)
+        #expect(run.summary.invalidUTF8 == 1)
+        #expect(run.warnings.map(\.message) == [
+            "\(file):2: invalid UTF-8 (byte 0xC3) in an event, stored as is; JSON output shows U+FFFD there (byte \(good.count + at))"
+        ])
+        #expect(run.events.contains { $0.raw == Array(garbled.dropLast()) })
+    }
+
     @Test("events with no time at all are stored at the file's mtime and marked timesource=mtime")
     func noTime() throws {
         let dir = TemporaryDirectory()

@@ -56,6 +56,33 @@ struct ParserTests {
         #expect(String(decoding: e.raw, as: UTF8.self) == record)
     }
 
+    @Test("a failed console login is a failure: error=Failure, code=401, the errorMessage kept in the raw record")
+    func failedConsoleLogin() throws {
+        let record = #"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE","accountId":"111122223333","accessKeyId":"","userName":"alice"},"eventTime":"2025-03-02T10:15:07Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.50","userAgent":"Mozilla/5.0","errorMessage":"Failed authentication","requestParameters":null,"responseElements":{"ConsoleLogin":"Failure"},"additionalEventData":{"MFAUsed":"No"},"eventID":"c1","readOnly":false,"eventType":"AwsConsoleSignIn","recipientAccountId":"111122223333"}"#
+        let e = try #require(decodeAll(MemorySource(Array(record.utf8))).events.first)
+        #expect(e.fields[.error] == "Failure")
+        #expect(e.fields[.code] == "401")
+        let ok = record.replacingOccurrences(of: #""errorMessage":"Failed authentication","#, with: "")
+            .replacingOccurrences(of: #""ConsoleLogin":"Failure""#, with: #""ConsoleLogin":"Success""#)
+        let success = try #require(decodeAll(MemorySource(Array(ok.utf8))).events.first)
+        #expect(success.fields[.error] == "")
+        #expect(success.fields[.code] == "200")
+    }
+
+    @Test("CloudTrail errorCode maps to an HTTP-like code, so denials are found with the words of k8s", arguments: [
+        (nil as String?, "200"), ("AccessDenied", "403"), ("AccessDeniedException", "403"), ("Client.UnauthorizedOperation", "403"),
+        ("UnauthorizedOperation", "403"), ("Forbidden", "403"), ("InvalidClientTokenId", "403"), ("NoSuchBucket", "404"),
+        ("ResourceNotFoundException", "404"), ("ThrottlingException", "429"), ("RequestLimitExceeded", "429"),
+        ("InternalError", "500"), ("Server.InternalError", "500"), ("ServiceUnavailable", "503"), ("ValidationException", "400"),
+        ("InvalidParameterValue", "400"),
+    ])
+    func cloudTrailCode(errorCode: String?, code: String) throws {
+        let record = EventBuilder.cloudTrailRecord(eventID: "x", eventName: "DeleteBucket", time: "2025-03-02T10:15:07Z", errorCode: errorCode)
+        let e = try #require(decodeAll(MemorySource(Array(record.utf8))).events.first)
+        #expect(e.fields[.code] == code)
+        #expect(e.fields[.error] == (errorCode ?? ""))
+    }
+
     @Test("CloudTrail eventName maps to the unified verb, readOnly deciding read vs write", arguments: [
         ("DeleteBucket", false as Bool?, "delete"), ("TerminateInstances", false, "delete"), ("CreateBucket", false, "create"),
         ("RunInstances", false, "create"), ("PutObject", false, "update"), ("StartInstances", false, "update"),

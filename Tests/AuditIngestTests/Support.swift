@@ -67,6 +67,8 @@ struct IngestRun {
     var skipped: [(name: String, reason: String)]
     var errors: [IngestError]
     var directory: TemporaryDirectory
+    /// The warnings: (file, message).
+    var warnings: [(file: String, message: String)] = []
 }
 
 /// Runs a real ingest of `paths` into `store` (a fresh directory unless given) and reads back
@@ -78,11 +80,12 @@ func ingest(_ paths: [String], options: IngestOptions = IngestOptions(), into st
     var rejections: [Rejection] = []
     var skipped: [(String, String)] = []
     var errors: [IngestError] = []
+    var warnings: [(String, String)] = []
     let quarantine = Quarantine(directory: data, now: 0)
     let ingestor = Ingestor(
         writer: writer, options: options, quarantine: quarantine,
         onRejection: { rejections.append($0) }, onInputError: { errors.append($0) },
-        onSkippedInput: { skipped.append(($0, $1)) })
+        onSkippedInput: { skipped.append(($0, $1)) }, onWarning: { warnings.append(($0, $1)) })
     try ingestor.ingest(paths: paths)
     try writer.close()
     try quarantine.flush()
@@ -92,7 +95,9 @@ func ingest(_ paths: [String], options: IngestOptions = IngestOptions(), into st
         try reader.scan(partition: partition) { events.append($0); return true }
     }
     events.sort { ($0.time, $0.fields[.id]) < ($1.time, $1.fields[.id]) }
-    return IngestRun(summary: ingestor.summary, events: events, rejections: rejections, skipped: skipped, errors: errors, directory: directory)
+    return IngestRun(
+        summary: ingestor.summary, events: events, rejections: rejections, skipped: skipped, errors: errors, directory: directory,
+        warnings: warnings)
 }
 
 /// Ingests `bytes` handed out `chunk` bytes at a time (every read-buffer boundary), with a
@@ -104,9 +109,10 @@ func ingest(bytes: [UInt8], chunk: Int, name: String = "stream", fallbackTime: I
     var rejections: [Rejection] = []
     var skipped: [(String, String)] = []
     var errors: [IngestError] = []
+    var warnings: [(String, String)] = []
     let ingestor = Ingestor(
         writer: writer, onRejection: { rejections.append($0) }, onInputError: { errors.append($0) },
-        onSkippedInput: { skipped.append(($0, $1)) })
+        onSkippedInput: { skipped.append(($0, $1)) }, onWarning: { warnings.append(($0, $1)) })
     let decoder = EventDecoder(file: name, context: ParseContext(fallbackTime: fallbackTime))
     try ingestor.ingest(stream: MemorySource(bytes, chunk: chunk), name: name, decoder: decoder)
     try writer.close()
@@ -116,5 +122,7 @@ func ingest(bytes: [UInt8], chunk: Int, name: String = "stream", fallbackTime: I
         try reader.scan(partition: partition) { events.append($0); return true }
     }
     events.sort { ($0.time, $0.fields[.id]) < ($1.time, $1.fields[.id]) }
-    return IngestRun(summary: ingestor.summary, events: events, rejections: rejections, skipped: skipped, errors: errors, directory: directory)
+    return IngestRun(
+        summary: ingestor.summary, events: events, rejections: rejections, skipped: skipped, errors: errors, directory: directory,
+        warnings: warnings)
 }

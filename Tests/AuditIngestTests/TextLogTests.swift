@@ -116,4 +116,30 @@ struct TextLogTests {
         #expect(run.rejections.first?.length == huge.utf8.count)
         #expect(run.rejections.first?.raw.count == Rejection.maxKeptBytes)
     }
+
+    @Test("container-runtime (CRI) prefixes are read in every RFC 3339 form, numeric offsets included; partial pieces are joined", arguments: [1, 7, 1 << 20])
+    func criPrefixes(chunk: Int) throws {
+        let lines = [
+            "2025-03-02T10:15:07.123456789Z stdout F " + Self.klog[0],
+            "2025-03-02T12:15:08.000001+02:00 stderr F " + Self.klog[1],
+            "2025-03-02t05:15:09.5-05:00 stderr F " + Self.klog[2],
+            "2025-03-02T10:15:10z stdout P " + #"I0302 10:15:10.000000       1 x.go:1] "partial "#,
+            "2025-03-02T10:15:11Z stderr F " + Self.klog[5],
+            "2025-03-02T10:15:11.1Z stdout P " + "li",
+            "2025-03-02T10:15:11.2Z stdout F " + #"ne" done=true"#,
+        ]
+        let run = try ingest(bytes: Array((lines.joined(separator: "\n") + "\n").utf8), chunk: chunk, name: "kube-apiserver.log")
+        #expect(run.rejections.isEmpty, "\(run.rejections)")
+        #expect(run.events.count == 5)
+        #expect(run.events.map { Timestamp.format($0.time, fractionDigits: 1) } == [
+            "2025-03-02T10:15:06.0Z", "2025-03-02T10:15:07.1Z", "2025-03-02T10:15:08.0Z", "2025-03-02T10:15:09.5Z", "2025-03-02T10:15:10.0Z",
+        ])
+        let http = try #require(run.events.first { $0.fields[.uri] == "/api/v1/namespaces/prod/secrets/db" })
+        #expect(String(decoding: http.raw, as: UTF8.self) == Self.klog[0])
+        #expect(run.events.contains { $0.fields[.user] == "deployer" })
+        // The partial pieces of stdout are one line, the stderr line between them apart.
+        let joined = try #require(run.events.first { $0.fields[.location] == "x.go:1" })
+        #expect(joined.fields[.message] == "partial line")
+        #expect(String(decoding: joined.raw, as: UTF8.self) == #"I0302 10:15:10.000000       1 x.go:1] "partial line" done=true"#)
+    }
 }

@@ -37,4 +37,18 @@ struct RegexMatcherTests {
         }
         #expect(error.message.contains("missing closing parenthesis"))
     }
+
+    @Test("subjects with invalid UTF-8 are matched safely: a bad sequence matches no character", arguments: [
+        ("^al.ice$", [0x61, 0x6C, 0xFF, 0x69, 0x63, 0x65] as [UInt8], false),
+        ("ice$", [0x61, 0x6C, 0xFF, 0x69, 0x63, 0x65], true),
+        ("^.$", [0xC3], false),
+        ("^.$", [0xF0, 0x9F, 0x98], false),
+        ("^.{2}$", [0xE2, 0x82, 0x41], false),
+        ("x", [0xED, 0xA0, 0x80, 0x78], true),
+        ("é", [0xFF, 0xC3, 0xA9], true),
+    ])
+    func invalidSubjects(pattern: String, subject: [UInt8], expected: Bool) throws {
+        let matcher = try RegexMatcher(pattern)
+        #expect(subject.withUnsafeBytes { matcher.matches($0) } == expected)
+    }
 }

@@ -40,7 +40,8 @@ public enum Timestamp {
 
     /// Parses an RFC 3339 / ISO 8601 time: `2024-12-13T05:28:39.999903Z`, `…+02:00`, also with a
     /// space instead of `T` and no zone (`2025-02-19 20:13:49.38`, read as UTC), and the basic
-    /// form `20131102T010628Z`. Returns nil when `bytes` is not such a time.
+    /// form `20131102T010628Z`. Returns nil when `bytes` is not such a time (an offset past
+    /// ±23:59 included).
     public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         var p = Parser(bytes: bytes)
         return p.parse()
@@ -111,9 +112,10 @@ public enum Timestamp {
                     i += 1
                 } else if c == UInt8(ascii: "+") || c == UInt8(ascii: "-") {
                     i += 1
-                    guard let oh = digits(2) else { return nil }
+                    // RFC 3339 offsets run from -23:59 to +23:59; anything past is damage.
+                    guard let oh = digits(2), oh < 24 else { return nil }
                     _ = expect(UInt8(ascii: ":"))
-                    guard let om = digits(2) else { return nil }
+                    guard let om = digits(2), om < 60 else { return nil }
                     offsetSeconds = (oh * 3600 + om * 60) * (c == UInt8(ascii: "+") ? 1 : -1)
                 } else {
                     return nil

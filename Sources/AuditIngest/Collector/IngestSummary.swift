@@ -22,6 +22,12 @@ public struct IngestSummary: Sendable, Equatable {
     public var digests = 0
     /// Events outside `--since` / `--until`, not stored.
     public var outsideWindow = 0
+    /// Directories left out because a walk had read them already (a symlink loop, a second
+    /// symlink to the same directory); each reported once as a warning.
+    public var skippedDirectories = 0
+    /// Events stored whose bytes are not all valid UTF-8 (damaged input): kept byte for byte,
+    /// and reported as a warning (one per input value or line) with file, line and offset.
+    public var invalidUTF8 = 0
     /// Input bytes read (after decompression).
     public var bytes = 0
 

@@ -20,6 +20,9 @@ public final class Ingestor {
     private let onRejection: (Rejection) -> Void
     private let onInputError: (IngestError) -> Void
     private let onSkippedInput: (_ name: String, _ reason: String) -> Void
+    /// Things worth knowing that lose nothing: a directory reached twice (a symlink loop), an
+    /// event stored with bytes that are not UTF-8. `file` is the input or path concerned.
+    private let onWarning: (_ file: String, _ message: String) -> Void
     /// Called after each input and every ``progressEvents`` events.
     public var onProgress: ((IngestSummary) -> Void)?
     /// Totals so far.
@@ -40,6 +43,8 @@ public final class Ingestor {
     private var heldOnlyUnrecognised = true
     private var inputEvents = 0
     private var inputIsText = false
+    /// Events of the value being decoded whose bytes are not valid UTF-8 (reported after it).
+    private var invalidInValue = 0
 
     public init(
         writer: StoreWriter,
@@ -47,7 +52,8 @@ public final class Ingestor {
         quarantine: Quarantine? = nil,
         onRejection: @escaping (Rejection) -> Void,
         onInputError: @escaping (IngestError) -> Void,
-        onSkippedInput: @escaping (_ name: String, _ reason: String) -> Void = { _, _ in }
+        onSkippedInput: @escaping (_ name: String, _ reason: String) -> Void = { _, _ in },
+        onWarning: @escaping (_ file: String, _ message: String) -> Void = { _, _ in }
     ) {
         self.writer = writer
         self.options = options
@@ -55,6 +61,7 @@ public final class Ingestor {
         self.onRejection = onRejection
         self.onInputError = onInputError
         self.onSkippedInput = onSkippedInput
+        self.onWarning = onWarning
     }
 
     /// Ingests every input under `paths`. A missing path is reported and the rest still read.
@@ -62,7 +69,10 @@ public final class Ingestor {
         for path in paths {
             let inputs: [PathCollector.Input]
             do {
-                inputs = try PathCollector.expand([path], pruning: options.pruning)
+                inputs = try PathCollector.expand([path], pruning: options.pruning) { skipped, reason in
+                    summary.skippedDirectories += 1
+                    onWarning(skipped, "skipped \(skipped): \(reason)")
+                }
             } catch let error as IngestError {
                 summary.failedInputs += 1
                 onInputError(error)
@@ -125,7 +135,7 @@ public final class Ingestor {
         held = []
         heldOnlyUnrecognised = true
         inputEvents = 0
-        if let whole, isJSON(startingWith: whole.first { !JSONScanner.isWhitespace($0) }) {
+        if let whole, isJSON(startingWith: whole.dropFirst(ByteOrderMark.length(at: whole)).first { !JSONScanner.isWhitespace($0) }) {
             inputIsText = false
             try finish(name, sourceError: readJSON(JSONValueReader(bytes: whole), decoder))
             return
@@ -135,9 +145,10 @@ public final class Ingestor {
         var first: UInt8?
         do {
             while first == nil {
-                let start = prefix.count
                 guard try stream.read(into: &prefix, maximum: 1 << 16) > 0 else { break }
-                first = prefix[start...].first { !JSONScanner.isWhitespace($0) }
+                // A byte order mark is no content: the readers skip it too.
+                if ByteOrderMark.mayStart(prefix) { continue }
+                first = prefix.dropFirst(ByteOrderMark.length(at: prefix)).first { !JSONScanner.isWhitespace($0) }
             }
         } catch let error as IngestError {
             summary.failedInputs += 1
@@ -178,6 +189,7 @@ public final class Ingestor {
                 summary.bytes += range.count
                 try reader.buffer.withUnsafeBufferPointer { b in
                     try decoder.decode(b, range, line: line, offset: offset, members: reader.members, emit: store, reject: reject)
+                    warnInvalidUTF8(b, range, line: line, offset: offset, file: decoder.file)
                 }
             case .malformed(let line, _, let error):
                 summary.bytes += reader.malformedLength
@@ -191,7 +203,7 @@ public final class Ingestor {
     }
 
     /// Text lines. A klog line's continuation lines (those not starting with a header) are
-    /// part of its event.
+    /// part of its event; the partial pieces of a CRI log line are joined (``CRIPartials``).
     private func readLines(_ source: any ByteSource, _ decoder: EventDecoder) throws -> (any Error)? {
         var reader = LineReader(source: source, maxLineBytes: options.maxLineBytes)
         var pending: [UInt8] = []
@@ -201,14 +213,30 @@ public final class Ingestor {
             guard !pending.isEmpty else { return }
             try pending.withUnsafeBufferPointer { b in
                 try decoder.decodeLine(b, 0..<b.count, line: pendingLine, offset: pendingOffset, emit: store, reject: reject)
+                warnInvalidUTF8(b, 0..<b.count, line: pendingLine, offset: pendingOffset, file: decoder.file)
             }
             pending.removeAll(keepingCapacity: true)
+        }
+        var cri = CRIPartials(maxBytes: options.maxLineBytes)
+        func decodeJoined(_ joined: [UInt8], line: Int, offset: Int) throws {
+            try joined.withUnsafeBufferPointer { b in
+                try decoder.decodeLine(b, 0..<b.count, line: line, offset: offset, emit: store, reject: reject)
+                warnInvalidUTF8(b, 0..<b.count, line: line, offset: offset, file: decoder.file)
+            }
         }
         while let item = reader.next() {
             if inputEvents == 0, heldOnlyUnrecognised, held.count >= Self.textProbeLines { break }
             switch item {
             case .line(let range, let line, let offset):
                 summary.bytes += range.count + 1
+                switch reader.buffer.withUnsafeBufferPointer({ b in cri.take(b, range, line: line, offset: offset) }) {
+                case .line: break
+                case .held: continue
+                case .joined(let joined, let line, let offset):
+                    try flushPending()
+                    try decodeJoined(joined, line: line, offset: offset)
+                    continue
+                }
                 let isHeader: Bool = reader.buffer.withUnsafeBufferPointer { b in KlogParser.looksLikeKlog(b, range) }
                 if isHeader {
                     try flushPending()
@@ -231,6 +259,7 @@ public final class Ingestor {
                 }
                 try reader.buffer.withUnsafeBufferPointer { b in
                     try decoder.decodeLine(b, range, line: line, offset: offset, emit: store, reject: reject)
+                    warnInvalidUTF8(b, range, line: line, offset: offset, file: decoder.file)
                 }
             case .tooLong(let line, let offset, let prefix, let length):
                 try flushPending()
@@ -243,7 +272,25 @@ public final class Ingestor {
             }
         }
         try flushPending()
+        for piece in cri.rest() { try decodeJoined(piece.bytes, line: piece.line, offset: piece.offset) }
         return reader.sourceError
+    }
+
+    /// After a value or line whose events were stored with invalid UTF-8: one warning naming
+    /// the line and byte offset of the first bad sequence. The events are kept byte for byte
+    /// (damage inside a string need not cost the event); JSON output shows U+FFFD there.
+    private func warnInvalidUTF8(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, line: Int, offset: Int, file: String) {
+        guard invalidInValue > 0 else { return }
+        let events = invalidInValue
+        invalidInValue = 0
+        guard let bad = UTF8Validation.firstInvalid(b, range) else { return }
+        var badLine = line
+        for k in range.lowerBound..<bad where b[k] == 0x0A { badLine += 1 }
+        let what = events == 1 ? "an event" : "\(events) events"
+        onWarning(
+            file,
+            "\(file):\(badLine): invalid UTF-8 (byte 0x\(String(b[bad], radix: 16, uppercase: true))) in \(what), stored as is; "
+                + "JSON output shows U+FFFD there (byte \(offset + bad - range.lowerBound))")
     }
 
     private func reject(_ rejection: Rejection) {
@@ -306,6 +353,10 @@ public final class Ingestor {
         if let until = options.until, event.time > until {
             summary.outsideWindow += 1
             return
+        }
+        if !UTF8Validation.isValid(event.raw) {
+            summary.invalidUTF8 += 1
+            invalidInValue += 1
         }
         switch try writer.append(event) {
         case .stored: summary.stored += 1

@@ -14,9 +14,26 @@ public enum PathCollector {
         case stdin
     }
 
+    /// A directory, by device and inode: what a walk has entered, whatever path led there.
+    struct DirectoryID: Hashable {
+        var device: UInt64
+        var inode: UInt64
+    }
+
     /// The inputs under `paths`, in order; throws for a path that does not exist or a
-    /// pattern that matches nothing.
-    public static func expand(_ paths: [String], pruning: S3Pruning = S3Pruning()) throws -> [Input] {
+    /// pattern that matches nothing. Each directory is read once, however many symlinks lead
+    /// to it: a second way in (a symlink loop, an alias) is left out and reported once to
+    /// `onSkip(path, reason)`.
+    public static func expand(
+        _ paths: [String], pruning: S3Pruning = S3Pruning(), onSkip: (_ path: String, _ reason: String) -> Void = { _, _ in }
+    ) throws -> [Input] {
+        var visited: [DirectoryID: String] = [:]
+        return try expand(paths, pruning: pruning, visited: &visited, onSkip: onSkip)
+    }
+
+    private static func expand(
+        _ paths: [String], pruning: S3Pruning, visited: inout [DirectoryID: String], onSkip: (String, String) -> Void
+    ) throws -> [Input] {
         var out: [Input] = []
         for path in paths {
             if path == "-" {
@@ -28,12 +45,12 @@ public enum PathCollector {
                 guard isPattern(path) else { throw IngestError.notFound(path) }
                 let matches = glob(path)
                 guard !matches.isEmpty else { throw IngestError.noMatch(path) }
-                out += try expand(matches, pruning: pruning)
+                out += try expand(matches, pruning: pruning, visited: &visited, onSkip: onSkip)
                 continue
             }
             guard pruning.allows(path) else { continue }
             if (st.st_mode & S_IFMT) == S_IFDIR {
-                try walk(path, pruning: pruning, into: &out)
+                try enter(path, st, pruning: pruning, visited: &visited, onSkip: onSkip, into: &out)
             } else {
                 out.append(.file(path))
             }
@@ -58,7 +75,25 @@ public enum PathCollector {
         return out.sorted()
     }
 
-    private static func walk(_ directory: String, pruning: S3Pruning, into out: inout [Input]) throws {
+    /// Walks the directory `path` (whose `stat` is `st`) unless it was walked already.
+    private static func enter(
+        _ path: String, _ st: stat, pruning: S3Pruning, visited: inout [DirectoryID: String], onSkip: (String, String) -> Void,
+        into out: inout [Input]
+    ) throws {
+        let id = DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
+        if let first = visited[id] {
+            let loop = path.hasPrefix(first + "/")
+            onSkip(path, loop ? "a directory symlink loop back to \(first), already read" : "the same directory as \(first), already read")
+            return
+        }
+        visited[id] = path
+        try walk(path, pruning: pruning, visited: &visited, onSkip: onSkip, into: &out)
+    }
+
+    private static func walk(
+        _ directory: String, pruning: S3Pruning, visited: inout [DirectoryID: String], onSkip: (String, String) -> Void,
+        into out: inout [Input]
+    ) throws {
         guard let dir = opendir(directory) else { throw IngestError.cannotOpen(directory, errno: errno) }
         var names: [String] = []
         while let entry = readdir(dir) {
@@ -75,7 +110,7 @@ public enum PathCollector {
             var st = stat()
             guard stat(path, &st) == 0 else { continue }
             switch st.st_mode & S_IFMT {
-            case S_IFDIR: try walk(path, pruning: pruning, into: &out)
+            case S_IFDIR: try enter(path, st, pruning: pruning, visited: &visited, onSkip: onSkip, into: &out)
             case S_IFREG: out.append(.file(path))
             default: continue
             }

@@ -49,6 +49,11 @@ public struct JSONValueReader {
     /// into ``buffer``, valid until the next call); empty for other values.
     public private(set) var members: [JSONMember] = []
 
+    /// Whether a byte order mark at the start of the stream was looked for (and skipped).
+    private var checkedByteOrderMark = false
+    /// The cut of a truncated container, reported after the value of its complete part.
+    private var pendingCut: Item?
+
     /// The first non-whitespace byte of the stream, once read: tells JSON from other text.
     public private(set) var firstByte: UInt8?
 
@@ -109,6 +114,15 @@ public struct JSONValueReader {
 
     /// The next value or malformed value, or nil at the end of the stream.
     public mutating func next() -> Item? {
+        if let item = pendingCut {
+            pendingCut = nil
+            return item
+        }
+        if !checkedByteOrderMark {
+            checkedByteOrderMark = true
+            while ByteOrderMark.mayStart(buffer[start...]), fill(minimumFree: 0) {}
+            advance(to: start + ByteOrderMark.length(at: buffer[start...]))
+        }
         while true {
             // Skip whitespace, refilling as needed.
             while true {
@@ -176,6 +190,9 @@ public struct JSONValueReader {
                         return item
                     }
                 }
+                if error.offset >= buffer.count, isContainer(at: valueStart), let item = salvageTruncated(valueStart, error) {
+                    return item
+                }
                 keepMalformed(valueStart, min(max(error.offset + 1, valueStart), buffer.count))
                 let valueLine = line
                 let errorLine = lineOf(min(error.offset, buffer.count))
@@ -193,6 +210,42 @@ public struct JSONValueReader {
                 return item
             }
         }
+    }
+
+    /// A container value cut short by the end of the stream (`{"Records":[{…},{…},{…`): its
+    /// complete part, closed, as a value (the records' bytes unchanged); the cut follows as a
+    /// malformed value with the offset where the input ended and what was expected there.
+    /// Nil when no whole record precedes the cut.
+    private mutating func salvageTruncated(_ valueStart: Int, _ error: JSONSyntaxError) -> Item? {
+        guard let cut = buffer.withUnsafeBufferPointer({ TruncatedContainer.completePrefix($0, valueStart) }) else { return nil }
+        var tail = cut.end
+        while tail < buffer.count, JSONScanner.isWhitespace(buffer[tail]) || buffer[tail] == UInt8(ascii: ",") { tail += 1 }
+        let tailLine = lineOf(tail)
+        // Close the complete part where the incomplete rest was: one valid value.
+        let rest = Array(buffer[cut.end...])
+        buffer.removeSubrange(cut.end...)
+        buffer.append(contentsOf: cut.closers)
+        var found: [JSONMember] = []
+        let parsed: Bool = buffer.withUnsafeBufferPointer { b in
+            if b[valueStart] != UInt8(ascii: "{") { return (try? JSONScanner.skipValue(b, valueStart)) == b.count }
+            return (try? JSONScanner.members(b, valueStart, into: &found)) == b.count
+        }
+        guard parsed else {
+            // Cannot happen (the part was scanned whole); report the value as malformed instead.
+            buffer.removeSubrange(cut.end...)
+            buffer.append(contentsOf: rest)
+            return nil
+        }
+        malformedLength = rest.count - (tail - cut.end)
+        malformedBytes = Array(rest[(tail - cut.end)...].prefix(Rejection.maxKeptBytes))
+        var reported = error
+        reported.offset += bufferOffset
+        reported.found += ": the input is truncated; the complete values before byte \(bufferOffset + cut.end) were kept"
+        pendingCut = .malformed(line: tailLine, offset: bufferOffset + tail, error: reported)
+        members = found
+        let item = Item.value(range: valueStart..<buffer.count, line: line, offset: bufferOffset + valueStart)
+        advance(to: buffer.count)
+        return item
     }
 
     /// Skips to just past the next newline at or after `position` (refilling if needed).

@@ -27,6 +27,8 @@ public struct LineReader {
     private var eof = false
     private var bufferOffset = 0
     private var line = 1
+    /// Whether a byte order mark at the start of the stream was looked for (and skipped).
+    private var checkedByteOrderMark = false
     /// An error that ended the source (a damaged gzip), delivered after the lines before it.
     public private(set) var sourceError: (any Error)?
 
@@ -66,6 +68,11 @@ public struct LineReader {
 
     /// The next line, or nil at the end of the stream.
     public mutating func next() -> Item? {
+        if !checkedByteOrderMark {
+            checkedByteOrderMark = true
+            while ByteOrderMark.mayStart(buffer[start...]), fill() {}
+            start += ByteOrderMark.length(at: buffer[start...])
+        }
         scanned = max(scanned, start)
         while true {
             if let nl = newline(from: scanned) {

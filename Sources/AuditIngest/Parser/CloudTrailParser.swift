@@ -13,6 +13,9 @@ import AuditCore
 /// and the role as actors, and teaches ``ActorCorrelator`` its session key; a later call with
 /// that `userIdentity.accessKeyId` gets the service account as a second actor
 /// (comma-separated).
+/// `error`: `errorCode`, or `Failure` for a failed `ConsoleLogin` (which has only
+/// `responseElements.ConsoleLogin: "Failure"` and `errorMessage`); `code`: the outcome as an
+/// HTTP-like status (``CloudTrailStatus``: 200, 401, 403 for denials, 404, 429, 400, 500).
 public enum CloudTrailParser {
     /// Request parameters that name the object acted on, in order of preference.
     static let nameKeys: [StaticString] = [
@@ -45,6 +48,7 @@ public enum CloudTrailParser {
         var sessionKeyId = ""
         var roleArn = ""
         var eventSourceSeen = false
+        var signInFailed = false
         var nameCandidates: [Int: String] = [:]
         try forEachMember(b, range, members) { key, value in
             if JSONScanner.keyEquals(b, key, "eventTime") {
@@ -98,8 +102,13 @@ public enum CloudTrailParser {
                     }
                 }
             } else if JSONScanner.keyEquals(b, key, "responseElements") {
-                // The session an AssumeRole* call opens: its credentials' access key id.
+                // The session an AssumeRole* call opens: its credentials' access key id; and
+                // the outcome of a console sign-in, which has no errorCode when it fails.
                 try walkIfObject(b, value) { k, v in
+                    if JSONScanner.keyEquals(b, k, "ConsoleLogin") {
+                        signInFailed = JSONScanner.scalarText(b, v) == CloudTrailStatus.consoleLoginFailure
+                        return
+                    }
                     guard JSONScanner.keyEquals(b, k, "credentials") else { return }
                     try walkIfObject(b, v) { ck, cv in
                         if JSONScanner.keyEquals(b, ck, "accessKeyId") { sessionKeyId = JSONScanner.scalarText(b, cv) ?? "" }
@@ -136,6 +145,10 @@ public enum CloudTrailParser {
             f[.timesource] = missing.source
         }
         if f[.account].isEmpty { f[.account] = identityAccount }
+        // A failed console sign-in is a failure, although CloudTrail gives it no errorCode.
+        signInFailed = signInFailed && f[.event] == "ConsoleLogin"
+        if signInFailed, f[.error].isEmpty { f[.error] = CloudTrailStatus.consoleLoginFailure }
+        f[.code] = CloudTrailStatus.code(errorCode: f[.error], failedSignIn: signInFailed)
         f[.verb] = CloudTrailVerb.verb(eventName: f[.event], readOnly: readOnly)
         f[.user] = user(type: identityType, arn: identityArn, name: identityName, invokedBy: invokedBy, principal: principal)
         let primary = !issuerArn.isEmpty ? issuerArn : (!identityArn.isEmpty ? ActorCorrelator.canonical(identityArn) : f[.user])

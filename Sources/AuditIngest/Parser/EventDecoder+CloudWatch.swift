@@ -204,17 +204,35 @@ extension EventDecoder {
         }
     }
 
-    /// A CloudWatch Logs export line: an RFC 3339 time, one space, the message. Returns the
+    /// A CloudWatch Logs export line: an RFC 3339 time (any offset, `T` or `t`), one space, the
+    /// message; or a container-runtime (CRI) log line, whose time is followed by the stream and
+    /// a full/partial tag (`2026-11-24T12:00:00.123+02:00 stderr F <message>`). Returns the
     /// time (ns) and the message's range.
     static func exportLine(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> (Int64, Range<Int>)? {
         let s = range.lowerBound
-        guard range.count > 21, KlogParser.isDigit(b[s]), b[s + 4] == UInt8(ascii: "-"), b[s + 10] == UInt8(ascii: "T") else { return nil }
+        guard range.count > 21, KlogParser.isDigit(b[s]), b[s + 4] == UInt8(ascii: "-"),
+            b[s + 10] == UInt8(ascii: "T") || b[s + 10] == UInt8(ascii: "t")
+        else { return nil }
         var space = s + 11
         while space < range.upperBound, b[space] != 0x20 { space += 1 }
         guard space < range.upperBound, space - s <= 40, let time = Timestamp.parse(UnsafeBufferPointer(rebasing: b[s..<space])) else { return nil }
         var payload = space + 1
         while payload < range.upperBound, b[payload] == 0x20 { payload += 1 }
+        payload = criMessage(b, payload..<range.upperBound)
         guard payload < range.upperBound else { return nil }
         return (time, payload..<range.upperBound)
+    }
+
+    static let criStreams: [[UInt8]] = ["stdout ", "stderr "].map { Array($0.utf8) }
+
+    /// Where the message starts when `b[range]` begins with a CRI stream and tag (`stdout F `,
+    /// `stderr P `), else `range.lowerBound`. The ingest joins partial (`P`) pieces first
+    /// (``CRIPartials``); a piece left alone is read as a line of its own.
+    static func criMessage(_ b: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int {
+        let s = range.lowerBound
+        guard range.count > 9, Self.criStreams.contains(where: { startsWith(b, s..<range.upperBound, $0) }) else { return s }
+        let tag = b[s + 7]
+        guard tag == UInt8(ascii: "F") || tag == UInt8(ascii: "P"), b[s + 8] == 0x20 else { return s }
+        return s + 9
     }
 }

@@ -200,10 +200,12 @@ public struct EventDecoder {
         }
         switch shape.kind(for: format) {
         case .cloudTrailFile:
-            for element in objects(b, in: shape.records!, place, expected: "a CloudTrail record object in \"Records\"", reject: reject) {
-                try parse(
-                    b, element.range, place, context, { try CloudTrailParser.parse($0, $1, $2, members: element.members) }, emit: emit,
-                    reject: reject)
+            for records in [shape.records!] + shape.moreRecords {
+                for element in objects(b, in: records, place, expected: "a CloudTrail record object in \"Records\"", reject: reject) {
+                    try parse(
+                        b, element.range, place, context, { try CloudTrailParser.parse($0, $1, $2, members: element.members) },
+                        emit: emit, reject: reject)
+                }
             }
         case .k8sList:
             for element in objects(b, in: shape.items!, place, expected: "an audit Event object in \"items\"", reject: reject) {

@@ -6,6 +6,9 @@ struct Shape {
     /// The `kind` member when it is not a string (`{"kind": 0}`): a damaged event.
     var badKind: Range<Int>?
     var records: Range<Int>?
+    /// Further `Records` arrays of the same object (a key given twice: JSON leaves it to the
+    /// reader; every record of every array is kept rather than the last array winning).
+    var moreRecords: [Range<Int>] = []
     var items: Range<Int>?
     var eventVersion = false
     var eventName = false
@@ -39,7 +42,7 @@ struct Shape {
             kind = JSONScanner.string(b, value)
             if kind == nil { badKind = value }
         } else if JSONScanner.keyEquals(b, key, "Records"), isArray {
-            records = value
+            if records == nil { records = value } else { moreRecords.append(value) }
         } else if JSONScanner.keyEquals(b, key, "items"), isArray {
             items = value
         } else if JSONScanner.keyEquals(b, key, "eventVersion") {

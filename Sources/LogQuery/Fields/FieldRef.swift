@@ -10,9 +10,9 @@ public enum FieldRef: Sendable, Equatable, Hashable, CustomStringConvertible {
     /// The event's time, printed as `2026-11-24T10:00:01.957Z` (for `fields`, `sort`, grouping).
     case time
 
-    /// Looks up a field by the name users type: a normalized field, `source`, a dotted path, or
-    /// a top-level key of either source (``rawKeys``). Nil for other names, which are likely
-    /// typos of a field name.
+    /// Looks up a field by the name users type: a normalized field, `source`, a dotted path, a
+    /// top-level key of a source (``rawKeys``), or a Container Insights metric name
+    /// (``isMetricName(_:)``). Nil for other names, which are likely typos of a field name.
     public init?(name: String) {
         if name == "source" {
             self = .source
@@ -20,7 +20,7 @@ public enum FieldRef: Sendable, Equatable, Hashable, CustomStringConvertible {
             self = .time
         } else if let field = Field(name: name) {
             self = .field(field)
-        } else if name.contains(".") || Self.rawKeys.contains(name), let path = JSONPath(name) {
+        } else if name.contains(".") || Self.rawKeys.contains(name) || Self.isMetricName(name), let path = JSONPath(name) {
             self = .path(path)
         } else {
             return nil
@@ -38,7 +38,26 @@ public enum FieldRef: Sendable, Equatable, Hashable, CustomStringConvertible {
         "errorCode", "errorMessage", "requestParameters", "responseElements", "additionalEventData", "requestID",
         "eventID", "readOnly", "resources", "eventType", "managementEvent", "recipientAccountId", "eventCategory",
         "sharedEventID", "vpcEndpointId", "tlsDetails", "sessionCredentialFromConsole", "serviceEventDetails",
+        // Container Insights performance events (EMF, FORMATS.md §3.2)
+        "Type", "Timestamp", "Version", "Sources", "ClusterName", "NodeName", "PodName", "Namespace", "Service",
+        "ContainerName", "FullPodName", "InstanceId", "InstanceType", "AutoScalingGroupName", "kubernetes", "device",
+        "EBSVolumeId", "fstype", "interface", "pod_status", "container_status", "CloudWatchMetrics", "_aws",
     ]
+
+    /// The prefixes of Container Insights metric names (FORMATS.md §3.3), the top-level keys
+    /// of `perf` events that hold the values (`pod_cpu_utilization`, `node_memory_working_set`).
+    static let metricPrefixes = ["node_", "pod_", "container_", "cluster_", "service_", "namespace_"]
+
+    /// Whether `name` is a Container Insights metric: a lower-case snake_case name with a
+    /// metric prefix, or `number_of_container_restarts` (the one metric without a prefix).
+    /// Such names are usable as fields without a dot; other unknown names stay errors, as
+    /// they are likely typos of a field name.
+    static func isMetricName(_ name: String) -> Bool {
+        guard name.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == UInt8(ascii: "_") }) else {
+            return false
+        }
+        return name == "number_of_container_restarts" || metricPrefixes.contains { name.hasPrefix($0) && name.count > $0.count }
+    }
 
     /// All normalized names users can type, for messages.
     public static var allNames: [String] { ["source"] + Field.allCases.map(\.name) }

@@ -38,26 +38,10 @@ public enum EventFormatter {
         return [time, event.source.name, f[.verb], f[.user], what, place, code]
     }
 
-    /// The original event on one line: verbatim when it has no line breaks, else with the
-    /// whitespace between JSON tokens removed (string contents untouched).
+    /// The original event as one line of valid JSON: verbatim when it is valid JSON on one
+    /// line, else compacted and repaired, or a JSON string of a text event (``JSONText``).
     public static func ndjson(_ event: AuditEvent) -> [UInt8] {
-        guard event.raw.contains(0x0A) || event.raw.contains(0x0D) else { return event.raw }
-        var out: [UInt8] = []
-        out.reserveCapacity(event.raw.count)
-        var inString = false
-        var escaped = false
-        for c in event.raw {
-            if inString {
-                out.append(c)
-                if escaped { escaped = false } else if c == UInt8(ascii: "\\") { escaped = true } else if c == UInt8(ascii: "\"") { inString = false }
-            } else if c == UInt8(ascii: "\"") {
-                inString = true
-                out.append(c)
-            } else if c != 0x20, c != 0x0A, c != 0x0D, c != 0x09 {
-                out.append(c)
-            }
-        }
-        return out
+        JSONText.line(event.raw)
     }
 
     /// A table of counts: a header row, then one row per group.

@@ -132,11 +132,12 @@ public final class ResultPrinter {
         }
     }
 
-    /// A row as a JSON object: numbers unquoted, empty cells omitted.
+    /// A row as a JSON object: numbers unquoted, empty cells omitted. A numeric cell that is
+    /// not a JSON number (`inf`, `nan` from sums past Double) is a string.
     static func json(_ row: [String], _ table: ResultTable) -> String {
         var members: [String] = []
         for (i, cell) in row.enumerated() where !cell.isEmpty {
-            let value = table.numeric[i] && Double(cell) != nil ? cell : EventFormatter.jsonString(cell)
+            let value = table.numeric[i] && JSONText.isNumber(cell) ? cell : EventFormatter.jsonString(cell)
             members.append(EventFormatter.jsonString(table.columns[i]) + ":" + value)
         }
         return "{" + members.joined(separator: ",") + "}"
