@@ -33,4 +33,8 @@ public enum Limits {
     /// Share of a shredded column's values that must equal a field column's (the audit ID, the
     /// URI, …) for the raw column to refer to the field instead of storing them a second time.
     public static let shredFieldShare = 0.9
+    /// Bytes held back in `<data>/RESERVE`: a full disk must not stop retention, which frees
+    /// space but first appends a few hundred bytes per segment to the chain (a chain line is
+    /// ~250 B; 4 MiB covers ~16,000 removals, more than retention removes in one run).
+    public static let reserveBytes = 4 << 20
 }

@@ -26,10 +26,15 @@ enum MaintenanceWriter {
         guard !r.isEmpty else { return }
         var parts: [String] = []
         if r.segmentsRecovered > 0 { parts.append("\(r.segmentsRecovered) unsealed segment\(r.segmentsRecovered == 1 ? "" : "s") of a crashed writer sealed (\(r.blocksRecovered) intact blocks kept)") }
-        if r.sealsAdopted > 0 { parts.append("\(r.sealsAdopted) chain entr\(r.sealsAdopted == 1 ? "y" : "ies") restored") }
+        if r.sealsCompleted > 0 { parts.append("\(r.sealsCompleted) chained segment\(r.sealsCompleted == 1 ? "" : "s") sealed") }
+        if r.rewritesFinished > 0 { parts.append("\(r.rewritesFinished) chained rewrite\(r.rewritesFinished == 1 ? "" : "s") put in place") }
         if r.replacedRemoved > 0 { parts.append("an interrupted compaction finished (\(r.replacedRemoved) old segment\(r.replacedRemoved == 1 ? "" : "s") removed)") }
         if r.temporariesRemoved > 0 { parts.append("\(r.temporariesRemoved) unfinished rewrite\(r.temporariesRemoved == 1 ? "" : "s") removed") }
-        OutputStream.printError("logq: recovered after a crash: " + parts.joined(separator: "; "))
+        if !parts.isEmpty { OutputStream.printError("logq: recovered after a crash: " + parts.joined(separator: "; ")) }
+        for key in r.setAside {
+            OutputStream.printError(
+                "logq: warning: \(key) is not in the hash chain (copied in, forged, or its chain line was lost): set aside in quarantine/\(key), not served; 'logq verify' fails until 'logq repair --adopt' or you delete it")
+        }
         for problem in r.problems { OutputStream.printError("logq: damaged data not recovered: \(problem)") }
     }
 }
@@ -136,6 +141,7 @@ struct StatsCommand: ParsableCommand {
             OutputStream.printError("logq: \(error)")
             throw ExitCode(1)
         }
+        for problem in stats.problems { OutputStream.printError("logq: warning: not counted: \(problem)") }
         var out = OutputStream(fd: 1)
         if partitions {
             out.write(pad("partition", 16) + pad("segments", 10) + pad("blocks", 10) + pad("events", 12) + pad("bytes", 12) + "\n")

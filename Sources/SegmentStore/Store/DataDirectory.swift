@@ -34,6 +34,12 @@ public struct DataDirectory: Sendable {
     /// `<data>/CHAIN`.
     public var chainPath: String { path + "/" + FileNames.chain }
 
+    /// `<data>/quarantine`.
+    public var quarantinePath: String { path + "/" + FileNames.quarantine }
+
+    /// `<data>/RESERVE`.
+    public var reservePath: String { path + "/" + FileNames.reserve }
+
     /// `<data>/LOCK`.
     public var lockPath: String { path + "/" + FileNames.lock }
 
