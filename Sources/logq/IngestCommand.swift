@@ -153,6 +153,7 @@ struct IngestCommand: ParsableCommand {
             OutputStream.printError("logq: \(error)")
             throw ExitCode(1)
         }
+        MaintenanceWriter.reportRecovery(writer.recovery)
         var ingestOptions = IngestOptions()
         ingestOptions.format = InputFormat(rawValue: format) ?? .auto
         ingestOptions.maxLineBytes = Self.size(maxLine) ?? JSONValueReader.defaultMaxLineBytes
@@ -206,7 +207,7 @@ struct IngestCommand: ParsableCommand {
             throw ExitCode(1)
         }
         for problem in writer.problems {
-            OutputStream.printError("logq: damaged block skipped: \(problem)")
+            OutputStream.printError("logq: warning: \(problem)")
         }
         for input in skipped {
             OutputStream.printError("logq: unrecognised input skipped: \(input)")

@@ -269,3 +269,74 @@ struct HardeningTests {
         #expect(problems.count == 2, "\(problems)")
     }
 }
+
+/// A disk with no free space: every write under `root` fails with ENOSPC unless it fits in
+/// the bytes freed by removing `<data>/RESERVE` (`freed`, less than the file: the rest went to
+/// other users of the disk).
+final class FullDisk: IOObserver, @unchecked Sendable {
+    private let root: String
+    private let freed: Int
+    private var budget = 0
+    private(set) var refused = 0
+
+    init(root: String, freed: Int) {
+        self.root = root
+        self.freed = freed
+    }
+
+    func willPerform(_ operation: IOOperation) -> Int32 {
+        switch operation {
+        case .write(let path, _, let bytes) where path.hasPrefix(root + "/"):
+            guard bytes.count <= budget else {
+                refused += 1
+                return ENOSPC
+            }
+            budget -= bytes.count
+            return 0
+        case .remove(let path) where path.hasSuffix("/" + FileNames.reserve):
+            budget += freed
+            return 0
+        default:
+            return 0
+        }
+    }
+}
+
+/// Tests that install the process-wide I/O seam run one at a time (and apart from DurabilityTests,
+/// which checks paths under its own folder only).
+@Suite("Hardening: a full disk", .serialized)
+struct FullDiskTests {
+    let start: Int64 = 1_794_999_600_000_000_000
+
+    @Test("retention drops whole hours on a full disk, giving up the reserve for its chain lines; trims are skipped and said")
+    func retentionOnFullDisk() throws {
+        let dir = TemporaryDirectory()
+        let directory = DataDirectory(path: dir.path + "/data")
+        let hour = Timestamp.nanosPerHour
+        let writer = try StoreWriter(directory: directory)
+        for n in 0..<50 {
+            var fields = FieldValues()
+            fields[.id] = "e\(n)"
+            // Hour 0: k8s only (goes whole); hour 1: k8s and cloudtrail (needs a trim).
+            _ = try writer.append(AuditEvent(time: start + Int64(n), source: .k8sAudit, fields: fields, raw: Array("{\"n\":\(n)}".utf8)))
+            _ = try writer.append(AuditEvent(time: start + hour + Int64(n), source: .k8sAudit, fields: fields, raw: Array("{\"m\":\(n)}".utf8)))
+            _ = try writer.append(AuditEvent(time: start + hour + Int64(n), source: .cloudtrail, fields: fields, raw: Array("{\"c\":\(n)}".utf8)))
+        }
+        try writer.close()
+        #expect(FileHandle.exists(directory.reservePath))
+        let disk = FullDisk(root: dir.path, freed: 1_000)
+        IOHooks.observer = disk
+        defer { IOHooks.observer = nil }
+        let maintainer = try StoreWriter(directory: directory)
+        let report = try maintainer.applyRetention(try RetentionPolicy(parsing: ["k8s-audit=1d"]), now: start + 48 * hour)
+        try maintainer.close()
+        IOHooks.observer = nil
+        #expect(report.partitionsDropped == 1)
+        #expect(report.reserveReleased)
+        #expect(report.skippedForSpace == [Timestamp.hourName(start + hour)], "\(report)")
+        #expect(disk.refused > 0)
+        let verify = try StoreVerifier(directory: directory).verify()
+        #expect(verify.isClean, "\(verify.problems)")
+        #expect(try StoreStatistics(directory: directory).total.events == 100)
+    }
+}

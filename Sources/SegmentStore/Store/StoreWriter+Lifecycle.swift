@@ -127,12 +127,7 @@ extension StoreWriter {
                         return summary.sources & mask == 0
                     }
                 } catch let error as StoreError where error.isNoSpace {
-                    // Nothing of the rewrite is visible or chained: forget it and go on.
-                    ledger.discardPending()
-                    let folder = directory.partitionPath(partition.name)
-                    for name in (try? FileHandle.listDirectory(folder)) ?? [] where name.hasSuffix(FileNames.temporarySuffix) {
-                        try? FileHandle.remove(folder + "/" + name)
-                    }
+                    abandonRewrite(partition: partition.name)
                     report.skippedForSpace.append(partition.name)
                     continue
                 }
@@ -176,7 +171,14 @@ extension StoreWriter {
                 continue
             }
             let names = sealed.map { String($0.path.split(separator: "/").last!) }
-            total.add(try rewrite(partition: partition.name, segments: names, reason: "compaction") { _, _ in true })
+            do {
+                total.add(try rewrite(partition: partition.name, segments: names, reason: "compaction") { _, _ in true })
+            } catch let error as StoreError where error.isNoSpace {
+                // Merging needs room for the new segment before the old ones go: leave this
+                // hour as it is (retention frees space without it).
+                abandonRewrite(partition: partition.name)
+                total.skippedForSpace.append(partition.name)
+            }
         }
         return total
     }

@@ -48,6 +48,8 @@ public struct RewriteResult: Sendable, Equatable {
     /// Damage that made compaction leave a partition as it is (segment, offset, what): copying
     /// only the intact blocks would drop events and hide that they were lost.
     public var refused: [SegmentProblem] = []
+    /// Partitions left as they are because the disk had no room for the new segment.
+    public var skippedForSpace: [String] = []
 
     public init() {}
 
@@ -61,6 +63,7 @@ public struct RewriteResult: Sendable, Equatable {
         bytesIn += other.bytesIn
         bytesOut += other.bytesOut
         refused += other.refused
+        skippedForSpace += other.skippedForSpace
     }
 }
 

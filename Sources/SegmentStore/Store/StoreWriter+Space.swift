@@ -31,4 +31,15 @@ extension StoreWriter {
             return try body()
         }
     }
+
+    /// Forgets a rewrite of `partition` that failed for want of space: its chain entries not
+    /// yet durable, and its `.tmp`. Whatever of it was already durable is finished or removed
+    /// by the next open, as after a crash.
+    func abandonRewrite(partition: String) {
+        ledger.discardPending()
+        let folder = directory.partitionPath(partition)
+        for name in (try? FileHandle.listDirectory(folder)) ?? [] where name.hasSuffix(FileNames.temporarySuffix) {
+            try? FileHandle.remove(folder + "/" + name)
+        }
+    }
 }
