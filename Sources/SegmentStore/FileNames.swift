@@ -8,6 +8,8 @@ import AuditCore
 ///       RESERVE                     space held back so retention can run on a full disk
 ///       quarantine/2026-11-24T12/   segments a writer found outside the chain, set aside
 ///         000099.seg                (not queried, not trusted) until `logq repair --adopt`
+///         000007.seg.damaged        a crashed writer's segment whose damaged blocks recovery
+///                                   could not keep (its intact ones were): evidence, not adopted
 ///       rejects.jsonl               quarantine: rejected input, with file, line, offset, reason
 ///       actors.tsv                  identity links learned by ingest (IRSA sessions, usernames)
 ///       partitions/2026-11-24T12/   one partition per UTC hour of event time
@@ -26,6 +28,9 @@ public enum FileNames {
     /// per partition. Nothing there is read by queries; `logq verify` fails while it holds
     /// anything; `logq repair --adopt` adds its segments to the chain.
     public static let quarantine = "quarantine"
+    /// The suffix of a crashed writer's segment kept in the quarantine because recovery lost
+    /// some of its blocks to damage.
+    public static let damagedSuffix = ".damaged"
     /// A file of ``Limits/reserveBytes`` zero bytes, removed to make room when the disk is full
     /// so that retention can still record its removals; recreated by the next writer.
     public static let reserve = "RESERVE"

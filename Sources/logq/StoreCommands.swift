@@ -31,6 +31,9 @@ enum MaintenanceWriter {
         if r.replacedRemoved > 0 { parts.append("an interrupted compaction finished (\(r.replacedRemoved) old segment\(r.replacedRemoved == 1 ? "" : "s") removed)") }
         if r.temporariesRemoved > 0 { parts.append("\(r.temporariesRemoved) unfinished rewrite\(r.temporariesRemoved == 1 ? "" : "s") removed") }
         if !parts.isEmpty { OutputStream.printError("logq: recovered after a crash: " + parts.joined(separator: "; ")) }
+        for key in r.damagedKept {
+            OutputStream.printError("logq: warning: a crashed writer's segment had damaged blocks; its intact blocks were recovered, the original is kept as quarantine/\(key)")
+        }
         for key in r.setAside {
             OutputStream.printError(
                 "logq: warning: \(key) is not in the hash chain (copied in, forged, or its chain line was lost): set aside in quarantine/\(key), not served; 'logq verify' fails until 'logq repair --adopt' or you delete it")
@@ -53,6 +56,12 @@ struct VerifyCommand: ParsableCommand {
             which the chain alone cannot.
 
             Removals by retention and compaction are part of the chain, not hidden.
+
+            A writer never adopts a sealed segment the chain does not name (copied in, forged, \
+            or its chain line lost: CHAIN deleted, emptied or cut): it sets it aside in \
+            <data>/quarantine, and verify fails naming it until 'logq repair --adopt' or its \
+            removal. A segment that cannot be read (bad header, another format) is named, and \
+            the rest is still checked.
 
             With --cloudtrail DIR it checks a local copy of a CloudTrail trail instead: every log \
             file's SHA-256 (of its uncompressed bytes) against its digest file, missing and unlisted \

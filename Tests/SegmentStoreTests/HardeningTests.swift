@@ -131,6 +131,36 @@ struct HardeningTests {
         #expect(try !StoreVerifier(directory: directory).verify().isClean)
     }
 
+    @Test("recovering a crashed writer's segment with a damaged block keeps the original aside: verify does not call the store clean")
+    func recoveryKeepsDamagedOriginal() throws {
+        let dir = TemporaryDirectory()
+        let directory = DataDirectory(path: dir.path + "/data")
+        var rng = SeededGenerator(seed: 31)
+        let first = (0..<300).map { _ in EventBuilder.random(using: &rng, start: start, hours: 1) }
+        let second = (0..<300).map { _ in EventBuilder.random(using: &rng, start: start, hours: 1) }
+        let partition = directory.partitionPath(Timestamp.hourName(start))
+        _ = try FileHandle.makeDirectory(directory.path)
+        _ = try FileHandle.makeDirectory(directory.partitionsPath)
+        _ = try FileHandle.makeDirectory(partition)
+        let segment = try SegmentWriter(creating: partition + "/000001.seg")
+        try segment.append(events: first.filter { $0.time >= start && $0.time < start + Timestamp.nanosPerHour })
+        try segment.append(events: second.filter { $0.time >= start && $0.time < start + Timestamp.nanosPerHour })
+        try segment.sync()
+        segment.close()
+        flip(partition + "/000001.seg", at: SegmentFormat.headerSize + SegmentFormat.frameHeaderSize + 100)
+        let writer = try StoreWriter(directory: directory)
+        #expect(writer.recovery.blocksRecovered == 1)
+        try writer.close()
+        let report = try StoreVerifier(directory: directory).verify()
+        #expect(!report.isClean, "a recovery that lost a damaged block must not verify clean")
+        #expect(report.problems.contains { $0.contains("000001.seg") && $0.contains("damaged") }, "\(report.problems)")
+        // repair does not adopt it again (its intact blocks are already back).
+        let repairer = try StoreWriter(directory: directory)
+        let repair = try repairer.repair(adopt: true, reason: "seen")
+        try repairer.close()
+        #expect(repair.adopted.isEmpty)
+    }
+
     // MARK: 3. a damaged or stray segment is contained
 
     @Test("a segment with a bad header is skipped and named; ingest, queries, compaction, retention, stats and verify keep working")

@@ -102,6 +102,11 @@ public struct StoreVerifier: Sendable {
             report.problems.append("\(key): missing: sealed as #\(entry.sequence) with \(entry.events) events (CHAIN line \(entry.line)) and removed without a chain entry")
         }
         for key in try reader.quarantined() {
+            if key.hasSuffix(FileNames.damagedSuffix) {
+                report.problems.append(
+                    "\(FileNames.quarantine)/\(key): a crashed writer's segment with damaged blocks: its intact blocks were recovered, the damaged ones are lost; delete it once seen")
+                continue
+            }
             report.problems.append(
                 "\(FileNames.quarantine)/\(key): set aside by a writer: not in the chain (copied in, forged, or its chain line was lost); inspect it, then 'logq repair --adopt' or delete it")
         }

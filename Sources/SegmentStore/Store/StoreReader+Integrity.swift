@@ -53,10 +53,11 @@ extension StoreReader {
                     message: "missing: sealed as #\(entry.sequence) with \(entry.events) events (CHAIN line \(entry.line)) and removed without a chain entry"))
         }
         for name in try quarantined() {
-            problems.append(
-                SegmentProblem(
-                    path: directory.quarantinePath + "/" + name, offset: -1,
-                    message: "set aside: not in the chain, its events are not served; inspect it, then 'logq repair --adopt' or delete it"))
+            let message =
+                name.hasSuffix(FileNames.damagedSuffix)
+                ? "a crashed writer's segment whose damaged blocks recovery could not keep: their events are missing"
+                : "set aside: not in the chain, its events are not served; inspect it, then 'logq repair --adopt' or delete it"
+            problems.append(SegmentProblem(path: directory.quarantinePath + "/" + name, offset: -1, message: message))
         }
         return problems
     }

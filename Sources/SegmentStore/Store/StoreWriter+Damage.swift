@@ -1,5 +1,9 @@
 import AuditCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What the writer does with segments it cannot trust or read: it finishes what the chain
 /// vouches for and sets the rest aside, named, instead of adopting or dropping it.
 extension StoreWriter {
@@ -66,5 +70,44 @@ extension StoreWriter {
         try FileHandle.syncDirectory(directory.partitionPath(partition))
         for path in created { try FileHandle.syncDirectory(path) }
         recovery.setAside.append(partition + "/" + target)
+    }
+
+    /// Links an unsealed segment that holds damaged blocks (not a torn or garbage tail) into the
+    /// quarantine as `<name>.damaged` before its intact blocks are rewritten: evidence of
+    /// what recovery could not keep. A hard link needs no free space; `repair` does not adopt
+    /// it (its intact blocks are back already).
+    func keepIfDamaged(partition: String, name: String) throws {
+        let path = directory.partitionPath(partition) + "/" + name
+        guard let segment = try? SegmentReader(path: path) else { return }
+        var lastBlock = -1
+        let scan = try segment.forEachBlock(wholeFrames: true) { offset, _, _ in
+            lastBlock = offset
+            return true
+        }
+        // Garbage after the last intact block is what a crash leaves past the last commit
+        // (never acknowledged), unless it is a complete block frame whose checksum fails.
+        let losses = scan.problems.filter { problem in
+            guard problem.offset <= lastBlock else {
+                var r = ByteReader(segment.mapping.bytes, offset: problem.offset)
+                guard let magic = r.u32(), let length = r.u32() else { return false }
+                return magic == SegmentFormat.blockMagic && problem.offset + SegmentFormat.frameHeaderSize + Int(length) <= segment.size
+            }
+            return true
+        }
+        guard !losses.isEmpty else { return }
+        var created: [String] = []
+        if try FileHandle.makeDirectory(directory.quarantinePath) { created.append(directory.path) }
+        let folder = directory.quarantinePath + "/" + partition
+        if try FileHandle.makeDirectory(folder) { created.append(directory.quarantinePath) }
+        var target = name + FileNames.damagedSuffix
+        var n = 1
+        while FileHandle.exists(folder + "/" + target) {
+            target = name + ".\(n)" + FileNames.damagedSuffix
+            n += 1
+        }
+        guard Glibc.link(path, folder + "/" + target) == 0 else { throw StoreError.io("link", path, errno: errno) }
+        try FileHandle.syncDirectory(folder)
+        for path in created { try FileHandle.syncDirectory(path) }
+        recovery.damagedKept.append(partition + "/" + target)
     }
 }

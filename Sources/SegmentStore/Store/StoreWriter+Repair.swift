@@ -32,6 +32,10 @@ extension StoreWriter {
                 let parts = key.split(separator: "/").map(String.init)
                 let (partition, file) = (parts[0], parts[1])
                 let source = directory.quarantinePath + "/" + key
+                guard !file.hasSuffix(FileNames.damagedSuffix) else {
+                    report.notAdopted.append("\(key): kept as evidence of blocks recovery lost to damage (its intact blocks are in the store); delete it once seen")
+                    continue
+                }
                 guard Timestamp.parseHourName(partition) != nil else {
                     report.notAdopted.append("\(key): not in a partition folder")
                     continue

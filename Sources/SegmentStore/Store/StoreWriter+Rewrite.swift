@@ -13,6 +13,9 @@ public struct RecoveryReport: Sendable, Equatable {
     /// Segments outside the chain (or not segments at all) moved to `<data>/quarantine`, as
     /// `<partition>/<file>`: not adopted, not served, reported by `logq verify`.
     public var setAside: [String] = []
+    /// Unsealed segments with damaged blocks whose originals were kept in the quarantine
+    /// (`<partition>/<file>.damaged`) before their intact blocks were recovered.
+    public var damagedKept: [String] = []
     /// Segments already replaced by a compaction a crash interrupted, removed.
     public var replacedRemoved = 0
     /// Half-written rewrites (`.tmp`) removed.
@@ -25,7 +28,7 @@ public struct RecoveryReport: Sendable, Equatable {
     /// Whether anything was repaired.
     public var isEmpty: Bool {
         segmentsRecovered == 0 && sealsCompleted == 0 && rewritesFinished == 0 && replacedRemoved == 0
-            && temporariesRemoved == 0 && setAside.isEmpty
+            && temporariesRemoved == 0 && setAside.isEmpty && damagedKept.isEmpty
     }
 }
 
@@ -211,11 +214,21 @@ extension StoreWriter {
         for segment in orphans.filter({ $0.footer != nil }) + unreadable.filter({ chained[$0.key] == nil }) {
             try setAside(partition: segment.partition, name: segment.name)
         }
-        // Unsealed and not in the chain: the active segment of a crashed writer.
+        // Unsealed and not in the chain: the active segment of a crashed writer. Its intact
+        // blocks are rewritten; when some are damaged the original is kept aside first, so
+        // the loss stays on the record (`logq verify` fails) instead of vanishing with it.
+        for segment in orphans where segment.footer == nil {
+            try keepIfDamaged(partition: segment.partition, name: segment.name)
+        }
         for (partition, segments) in Dictionary(grouping: orphans.filter { $0.footer == nil }, by: \.partition).sorted(by: { $0.key < $1.key }) {
+            let entriesBefore = ledger.entries.count
             let result = try rewrite(partition: partition, segments: segments.map(\.name), reason: "recovery") { _, _ in true }
             recovery.segmentsRecovered += result.segmentsIn
             recovery.blocksRecovered += result.blocksKept
+            // On the record: these blocks had no seal to check; the chain says where they came from.
+            let sealed = ledger.entries[entriesBefore...].first { $0.kind == .seal }?.sequence ?? 0
+            for segment in segments { ledger.repair(subject: segment.key, sequence: sealed, reason: "recovered-unsealed") }
+            try ledger.persist()
         }
     }
 }
