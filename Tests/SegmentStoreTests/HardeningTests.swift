@@ -76,6 +76,30 @@ struct HardeningTests {
         let repaired = try StoreVerifier(directory: directory).verify()
         #expect(repaired.isClean, "\(repaired.problems)")
         #expect(try ChainLedger(path: directory.chainPath).entries.contains { $0.kind == .repair })
+        // The copy held events the store has: adopting it does not store them twice.
+        let copied = try #require(try SegmentReader(path: source).footer()).footer.blocks.reduce(0) { $0 + Int($1.eventCount) }
+        #expect(repair.duplicates == copied)
+        #expect(try storedKeys(directory).values.allSatisfy { $0 == 1 })
+    }
+
+    @Test("a CHAIN that lost a line in the middle fails verify; repair adopts the orphaned segment and accepts the line, on the record")
+    func chainLostMiddleLine() throws {
+        let dir = TemporaryDirectory()
+        let directory = try store(dir)
+        var lines = String(decoding: try readFile(directory.chainPath), as: UTF8.self).split(separator: "\n")
+        lines.remove(at: 1)
+        try writeFile(directory.chainPath, Array((lines.joined(separator: "\n") + "\n").utf8))
+        try ingestOne(directory)
+        #expect(try !StoreVerifier(directory: directory).verify().isClean)
+        #expect(try storedKeys(directory).count == 401, "the orphaned segment's events are not served")
+        let repairer = try StoreWriter(directory: directory)
+        let repair = try repairer.repair(adopt: true, reason: "ledger restored by hand")
+        try repairer.close()
+        #expect(repair.adopted.count == 1)
+        #expect(repair.acceptedLines == [2])
+        let report = try StoreVerifier(directory: directory).verify()
+        #expect(report.isClean, "\(report.problems)")
+        #expect(try storedKeys(directory).count == 601)
     }
 
     @Test("a deleted CHAIN stays a verify failure after the next writer, until repair")

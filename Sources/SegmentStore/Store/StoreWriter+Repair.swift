@@ -11,6 +11,9 @@ public struct RepairReport: Sendable, Equatable {
     public var acceptedLines: [Int] = []
     /// Damaged blocks met in adopted segments (left out; their events are lost).
     public var problems: [String] = []
+    /// Events of adopted segments left out because the store holds them already (ingested
+    /// again while the segment was set aside).
+    public var duplicates = 0
 
     public init() {}
 }
@@ -18,7 +21,8 @@ public struct RepairReport: Sendable, Equatable {
 extension StoreWriter {
     /// The deliberate repair of a store that `logq verify` fails on for lack of chain entries:
     /// with `adopt`, every segment in `<data>/quarantine` is rewritten into its partition as a
-    /// new sealed, chained segment, and a `repair` entry per segment records where it came
+    /// new sealed, chained segment (without the events the partition already holds: ingested
+    /// again meanwhile), and a `repair` entry per segment records where it came
     /// from and `reason`; damaged chain lines are accepted by a `repair … CHAIN` entry. The
     /// chain keeps the history: the repair vouches for what was adopted from now on, not for
     /// where it came from.
@@ -46,21 +50,12 @@ extension StoreWriter {
                     report.notAdopted.append("\(key): \(error)")
                     continue
                 }
-                let folder = directory.partitionPath(partition)
-                if try FileHandle.makeDirectory(folder) { try FileHandle.syncDirectory(directory.partitionsPath) }
-                let existing = try FileHandle.listDirectory(folder) ?? []
-                let next = (existing.compactMap { FileNames.segmentSequence($0.replacingSuffix(FileNames.temporarySuffix)) }.max() ?? 0) + 1
-                let name = FileNames.segment(next)
-                try FileHandle.rename(source, to: folder + "/" + name)
-                try FileHandle.syncDirectory(folder)
-                let problemsBefore = recovery.problems.count
-                let entriesBefore = ledger.entries.count
-                _ = try rewrite(partition: partition, segments: [name], reason: "adopted") { _, _ in true }
-                report.problems += recovery.problems[problemsBefore...]
-                let sealed = ledger.entries[entriesBefore...].first { $0.kind == .seal }
+                let sealed = try adoptSegment(at: source, partition: partition, into: &report)
                 ledger.repair(subject: FileNames.quarantine + "/" + key, sequence: sealed?.sequence ?? 0, reason: "adopted:" + why)
                 try ledger.persist()
-                report.adopted.append("\(key) as \(sealed.map(\.segment) ?? "nothing (no intact block)")")
+                try FileHandle.remove(source)
+                try FileHandle.syncDirectory(directory.quarantinePath + "/" + partition)
+                report.adopted.append("\(key) as \(sealed.map(\.segment) ?? "nothing (every event already stored, or no intact block)")")
             }
             try removeEmptyQuarantine()
         }
@@ -71,6 +66,48 @@ extension StoreWriter {
             report.acceptedLines = damaged
         }
         return report
+    }
+
+    /// Writes the events of the segment at `source` that `partition` does not hold yet (the
+    /// same ID and content: ingested again while it was set aside) as a new sealed, chained
+    /// segment of `partition`, by the steps of ``rewrite(partition:segments:reason:keep:)``;
+    /// returns its chain entry, nil when nothing was left to write. The source stays where it
+    /// is: after a crash it is set aside or adopted again, and adopting twice stores nothing twice.
+    private func adoptSegment(at source: String, partition: String, into report: inout RepairReport) throws -> ChainLedger.Entry? {
+        let folder = directory.partitionPath(partition)
+        if try FileHandle.makeDirectory(folder) { try FileHandle.syncDirectory(directory.partitionsPath) }
+        var stored = IdentityTable()
+        let info = PartitionInfo(name: partition, start: Timestamp.parseHourName(partition)!)
+        report.problems += try StoreReader(directory: directory).identities(partition: info) { stored.insert(id: $0, content: $1) }
+            .problems.map(\.description)
+        let existing = try FileHandle.listDirectory(folder) ?? []
+        let next = (existing.compactMap { FileNames.segmentSequence($0.replacingSuffix(FileNames.temporarySuffix)) }.max() ?? 0) + 1
+        let name = FileNames.segment(next)
+        let temporary = folder + "/" + name + FileNames.temporarySuffix
+        var output: SegmentWriter?
+        let scan = try SegmentReader(path: source).forEachBlock(wholeFrames: true) { offset, _, body in
+            guard let events = Block.decode(body) else {
+                report.problems.append("\(source) at byte \(offset): block does not decode; not adopted")
+                return true
+            }
+            let kept = events.filter { stored.insert(id: $0.identityKey, content: $0.contentHash) != .duplicate }
+            report.duplicates += events.count - kept.count
+            guard !kept.isEmpty else { return true }
+            if output == nil { output = try SegmentWriter(creating: temporary) }
+            try output!.append(events: kept)
+            return true
+        }
+        report.problems += scan.problems.map(\.description)
+        guard let output else { return nil }
+        let seal = chainSeal(output, partition: partition)
+        try output.seal(seal)
+        try output.sync()
+        output.close()
+        try FileHandle.syncDirectory(folder)
+        try ledger.persist()
+        try FileHandle.rename(temporary, to: folder + "/" + name)
+        try FileHandle.syncDirectory(folder)
+        return ledger.entries.last { $0.kind == .seal && $0.sequence == seal.sequence }
     }
 
     /// `text` as one word of a chain line (no spaces or `=`).
