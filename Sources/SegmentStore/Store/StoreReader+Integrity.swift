@@ -20,6 +20,9 @@ extension StoreReader {
             problems.append(SegmentProblem(path: directory.chainPath, offset: -1, message: problem.description))
         }
         let live = ledger.liveSegments
+        // A running writer chains a segment just before it seals or renames it into place:
+        // for that instant a chained segment without footer, or still a `.tmp`, is expected.
+        let writerRunning = (try? StoreVerifier.writerIsRunning(directory)) ?? false
         let partitions = try self.partitions(in: range)
         let names = Set(partitions.map(\.name))
         var onDisk: Set<String> = []
@@ -29,7 +32,7 @@ extension StoreReader {
                 onDisk.insert(key)
                 if let entry = live[key] {
                     guard let segment = try? SegmentReader(path: path) else { continue }  // named by the scan
-                    if segment.footer() == nil {
+                    if segment.footer() == nil && !writerRunning {
                         problems.append(
                             SegmentProblem(
                                 path: path, offset: -1,
@@ -47,6 +50,7 @@ extension StoreReader {
         }
         for (key, entry) in live.sorted(by: { $0.value.sequence < $1.value.sequence }) where !onDisk.contains(key) {
             guard let slash = key.firstIndex(of: "/"), names.contains(String(key[..<slash])) || range == nil else { continue }
+            if writerRunning && FileHandle.exists(directory.partitionsPath + "/" + key + FileNames.temporarySuffix) { continue }
             problems.append(
                 SegmentProblem(
                     path: directory.partitionsPath + "/" + key, offset: -1,
