@@ -347,7 +347,7 @@ final class FullDisk: IOObserver, @unchecked Sendable {
             }
             budget -= bytes.count
             return 0
-        case .remove(let path) where path.hasSuffix("/" + FileNames.reserve):
+        case .remove(let path) where path.hasPrefix(root + "/") && path.hasSuffix("/" + FileNames.reserve):
             budget += freed
             return 0
         default:
@@ -356,11 +356,10 @@ final class FullDisk: IOObserver, @unchecked Sendable {
     }
 }
 
-/// Tests that install the process-wide I/O seam run one at a time (and apart from DurabilityTests,
-/// which checks paths under its own folder only).
-@Suite("Hardening: a full disk", .serialized)
-struct FullDiskTests {
-    let start: Int64 = 1_794_999_600_000_000_000
+/// Issue 13 tests that install the process-wide I/O seam: in the DurabilityTests suite, whose
+/// tests run one at a time (an observer is process-wide).
+extension DurabilityTests {
+    var hardeningStart: Int64 { 1_794_999_600_000_000_000 }
 
     @Test("retention drops whole hours on a full disk, giving up the reserve for its chain lines; trims are skipped and said")
     func retentionOnFullDisk() throws {
@@ -372,9 +371,9 @@ struct FullDiskTests {
             var fields = FieldValues()
             fields[.id] = "e\(n)"
             // Hour 0: k8s only (goes whole); hour 1: k8s and cloudtrail (needs a trim).
-            _ = try writer.append(AuditEvent(time: start + Int64(n), source: .k8sAudit, fields: fields, raw: Array("{\"n\":\(n)}".utf8)))
-            _ = try writer.append(AuditEvent(time: start + hour + Int64(n), source: .k8sAudit, fields: fields, raw: Array("{\"m\":\(n)}".utf8)))
-            _ = try writer.append(AuditEvent(time: start + hour + Int64(n), source: .cloudtrail, fields: fields, raw: Array("{\"c\":\(n)}".utf8)))
+            _ = try writer.append(AuditEvent(time: hardeningStart + Int64(n), source: .k8sAudit, fields: fields, raw: Array("{\"n\":\(n)}".utf8)))
+            _ = try writer.append(AuditEvent(time: hardeningStart + hour + Int64(n), source: .k8sAudit, fields: fields, raw: Array("{\"m\":\(n)}".utf8)))
+            _ = try writer.append(AuditEvent(time: hardeningStart + hour + Int64(n), source: .cloudtrail, fields: fields, raw: Array("{\"c\":\(n)}".utf8)))
         }
         try writer.close()
         #expect(FileHandle.exists(directory.reservePath))
@@ -382,15 +381,41 @@ struct FullDiskTests {
         IOHooks.observer = disk
         defer { IOHooks.observer = nil }
         let maintainer = try StoreWriter(directory: directory)
-        let report = try maintainer.applyRetention(try RetentionPolicy(parsing: ["k8s-audit=1d"]), now: start + 48 * hour)
+        let report = try maintainer.applyRetention(try RetentionPolicy(parsing: ["k8s-audit=1d"]), now: hardeningStart + 48 * hour)
         try maintainer.close()
         IOHooks.observer = nil
         #expect(report.partitionsDropped == 1)
         #expect(report.reserveReleased)
-        #expect(report.skippedForSpace == [Timestamp.hourName(start + hour)], "\(report)")
+        #expect(report.skippedForSpace == [Timestamp.hourName(hardeningStart + hour)], "\(report)")
         #expect(disk.refused > 0)
         let verify = try StoreVerifier(directory: directory).verify()
         #expect(verify.isClean, "\(verify.problems)")
         #expect(try StoreStatistics(directory: directory).total.events == 100)
+    }
+    @Test("a crash between a segment's chain line and its footer is finished by the next writer: sealed as chained, verify clean")
+    func chainedWithoutFooter() throws {
+        let dir = TemporaryDirectory()
+        let directory = DataDirectory(path: dir.path + "/data")
+        var rng = SeededGenerator(seed: 44)
+        let events = (0..<200).map { _ in EventBuilder.random(using: &rng, start: hardeningStart, hours: 1) }
+        let disk = PowerLossDisk(root: dir.path)
+        IOHooks.observer = disk
+        let writer = try StoreWriter(directory: directory)
+        for e in events { _ = try writer.append(e) }
+        // The footer write fails, as if the power went right after the chain line was fsync'd.
+        let footer = withUnsafeBytes(of: SegmentFormat.footerMagic.littleEndian) { Array($0) }
+        disk.failNext { if case .write(let path, _, let bytes) = $0 { path.hasSuffix(FileNames.segmentSuffix) && Array(bytes.prefix(4)) == footer } else { false } }
+        #expect(throws: StoreError.self) { try writer.close() }
+        IOHooks.observer = nil
+        writer.abandonForTesting()
+        let chained = try ChainLedger(path: directory.chainPath)
+        #expect(chained.entries.count == 1, "the chain line is durable before the footer")
+        let next = try StoreWriter(directory: directory)
+        #expect(next.recovery.sealsCompleted == 1, "\(next.recovery)")
+        #expect(next.recovery.setAside.isEmpty)
+        try next.close()
+        let report = try StoreVerifier(directory: directory).verify()
+        #expect(report.isClean, "\(report.problems)")
+        #expect(try storedKeys(directory).count == Set(events.map(EventKey.init)).count)
     }
 }
