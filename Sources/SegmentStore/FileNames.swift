@@ -5,6 +5,11 @@ import AuditCore
 ///     <data>/
 ///       LOCK                        single writer (flock); any number of readers
 ///       CHAIN                       hash chain of sealed segments (see ``ChainLedger``)
+///       RESERVE                     space held back so retention can run on a full disk
+///       quarantine/2026-11-24T12/   segments a writer found outside the chain, set aside
+///         000099.seg                (not queried, not trusted) until `logq repair --adopt`
+///         000007.seg.damaged        a crashed writer's segment whose damaged blocks recovery
+///                                   could not keep (its intact ones were): evidence, not adopted
 ///       rejects.jsonl               quarantine: rejected input, with file, line, offset, reason
 ///       actors.tsv                  identity links learned by ingest (IRSA sessions, usernames)
 ///       journal/00000000000000000001.jnl   the arrival order: one line per commit, rewrite and
@@ -21,6 +26,17 @@ public enum FileNames {
     public static let chain = "CHAIN"
     /// The suffix of a segment being rewritten, invisible to readers until renamed.
     public static let temporarySuffix = ".tmp"
+    /// The folder of segments set aside: sealed segments the chain does not name (copied in,
+    /// forged, or orphaned by a damaged ledger) and files that are not segments, one folder
+    /// per partition. Nothing there is read by queries; `logq verify` fails while it holds
+    /// anything; `logq repair --adopt` adds its segments to the chain.
+    public static let quarantine = "quarantine"
+    /// The suffix of a crashed writer's segment kept in the quarantine because recovery lost
+    /// some of its blocks to damage.
+    public static let damagedSuffix = ".damaged"
+    /// A file of ``Limits/reserveBytes`` zero bytes, removed to make room when the disk is full
+    /// so that retention can still record its removals; recreated by the next writer.
+    public static let reserve = "RESERVE"
     /// The folder holding one folder per partition.
     public static let partitions = "partitions"
     /// The suffix of segment files.

@@ -44,4 +44,9 @@ public enum Limits {
     /// Blocks with fewer events than this are merged into full blocks by compaction: half a
     /// block. Frequent commits (every 100 ms) write blocks of tens to hundreds of events.
     public static let mergeBlockEvents = eventsPerBlock / 2
+
+    /// Bytes held back in `<data>/RESERVE`: a full disk must not stop retention, which frees
+    /// space but first appends a few hundred bytes per segment to the chain (a chain line is
+    /// ~250 B; 4 MiB covers ~16,000 removals, more than retention removes in one run).
+    public static let reserveBytes = 4 << 20
 }

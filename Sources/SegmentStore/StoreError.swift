@@ -11,16 +11,22 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
 
     public var code: Code
     public var message: String
+    /// The system's error number when a system call failed (`ENOSPC`, `EIO`, …), else nil.
+    public var systemError: Int32?
 
-    public init(code: Code, message: String) {
+    public init(code: Code, message: String, systemError: Int32? = nil) {
         self.code = code
         self.message = message
+        self.systemError = systemError
     }
+
+    /// Whether the disk (or the user's quota) is full.
+    public var isNoSpace: Bool { systemError == SystemError.noSpace }
 
     public var description: String { message }
 
     static func io(_ verb: String, _ path: String, errno: Int32) -> StoreError {
-        StoreError(code: .io, message: "cannot \(verb) \(path): \(SystemError.describe(errno))")
+        StoreError(code: .io, message: "cannot \(verb) \(path): \(SystemError.describe(errno))", systemError: errno)
     }
 
     static func locked(_ path: String) -> StoreError {

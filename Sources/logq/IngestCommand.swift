@@ -157,6 +157,7 @@ struct IngestCommand: ParsableCommand {
             OutputStream.printError("logq: \(error)")
             throw ExitCode(1)
         }
+        MaintenanceWriter.reportRecovery(writer.recovery)
         var ingestOptions = IngestOptions()
         ingestOptions.format = InputFormat(rawValue: format) ?? .auto
         ingestOptions.maxLineBytes = Self.size(maxLine) ?? JSONValueReader.defaultMaxLineBytes
@@ -220,7 +221,7 @@ struct IngestCommand: ParsableCommand {
             throw ExitCode(1)
         }
         for problem in writer.problems {
-            OutputStream.printError("logq: damaged block skipped: \(problem)")
+            OutputStream.printError("logq: warning: \(problem)")
         }
         for input in skipped {
             OutputStream.printError("logq: unrecognised input skipped: \(input)")

@@ -19,7 +19,7 @@ struct Logq: AsyncParsableCommand {
             """,
         subcommands: [
             QueryCommand.self, IngestCommand.self, RejectsCommand.self, ServeCommand.self, StatsCommand.self,
-            VerifyCommand.self, RetentionCommand.self, CompactCommand.self,
+            VerifyCommand.self, RetentionCommand.self, CompactCommand.self, RepairCommand.self,
         ],
         defaultSubcommand: QueryCommand.self
     )

@@ -46,7 +46,10 @@ struct QueryCommand: ParsableCommand {
             Output: on a terminal a table (coloured unless NO_COLOR is set), otherwise one line \
             per event (time, source, verb, user, what, where, code); -o ndjson / json print the \
             original events, -o csv the columns, -o raw the originals byte for byte.
-            Exit status: 0 with matches, 1 with none, 2 for a bad query or option.
+            Exit status: 0 with matches, 1 with none, 2 for a bad query or option, 3 with \
+            --strict when the store is damaged. An answer computed over a damaged store (a \
+            damaged block skipped, a segment missing, cut short, unreadable or outside the hash \
+            chain) says so on stderr ('logq: warning: …'); --strict makes that an error.
             """
     )
 
@@ -83,6 +86,8 @@ struct QueryCommand: ParsableCommand {
 
     @Flag(name: .long, help: "With -f, poll the store every 100 ms instead of waiting for file-system notifications.")
     var poll = false
+    @Flag(name: .long, help: "Fail (exit 3) when the answer was computed over a damaged store.")
+    var strict = false
 
     @Argument(help: ArgumentHelp("The query (quote it). Empty: every event.", valueName: "query"))
     var query: [String] = []
@@ -160,9 +165,13 @@ struct QueryCommand: ParsableCommand {
         }
         out.stream.flush()
         for problem in outcome.stats.scan.problems {
-            OutputStream.printError("logq: damaged block skipped: \(problem)")
+            OutputStream.printError("logq: warning: \(problem)")
         }
         if explain || stats { OutputStream.printError(Explain.counters(outcome)) }
+        if strict && !outcome.stats.scan.problems.isEmpty {
+            OutputStream.printError("logq: the store is damaged (see the warnings); the answer above may be incomplete")
+            throw ExitCode(3)
+        }
         if outcome.stats.eventsMatched == 0 { throw ExitCode(1) }
     }
 }

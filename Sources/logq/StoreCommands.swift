@@ -26,10 +26,18 @@ enum MaintenanceWriter {
         guard !r.isEmpty else { return }
         var parts: [String] = []
         if r.segmentsRecovered > 0 { parts.append("\(r.segmentsRecovered) unsealed segment\(r.segmentsRecovered == 1 ? "" : "s") of a crashed writer sealed (\(r.blocksRecovered) intact blocks kept)") }
-        if r.sealsAdopted > 0 { parts.append("\(r.sealsAdopted) chain entr\(r.sealsAdopted == 1 ? "y" : "ies") restored") }
+        if r.sealsCompleted > 0 { parts.append("\(r.sealsCompleted) chained segment\(r.sealsCompleted == 1 ? "" : "s") sealed") }
+        if r.rewritesFinished > 0 { parts.append("\(r.rewritesFinished) chained rewrite\(r.rewritesFinished == 1 ? "" : "s") put in place") }
         if r.replacedRemoved > 0 { parts.append("an interrupted compaction finished (\(r.replacedRemoved) old segment\(r.replacedRemoved == 1 ? "" : "s") removed)") }
         if r.temporariesRemoved > 0 { parts.append("\(r.temporariesRemoved) unfinished rewrite\(r.temporariesRemoved == 1 ? "" : "s") removed") }
-        OutputStream.printError("logq: recovered after a crash: " + parts.joined(separator: "; "))
+        if !parts.isEmpty { OutputStream.printError("logq: recovered after a crash: " + parts.joined(separator: "; ")) }
+        for key in r.damagedKept {
+            OutputStream.printError("logq: warning: a crashed writer's segment had damaged blocks; its intact blocks were recovered, the original is kept as quarantine/\(key)")
+        }
+        for key in r.setAside {
+            OutputStream.printError(
+                "logq: warning: \(key) is not in the hash chain (copied in, forged, or its chain line was lost): set aside in quarantine/\(key), not served; 'logq verify' fails until 'logq repair --adopt' or you delete it")
+        }
         for problem in r.problems { OutputStream.printError("logq: damaged data not recovered: \(problem)") }
     }
 }
@@ -48,6 +56,12 @@ struct VerifyCommand: ParsableCommand {
             which the chain alone cannot.
 
             Removals by retention and compaction are part of the chain, not hidden.
+
+            A writer never adopts a sealed segment the chain does not name (copied in, forged, \
+            or its chain line lost: CHAIN deleted, emptied or cut): it sets it aside in \
+            <data>/quarantine, and verify fails naming it until 'logq repair --adopt' or its \
+            removal. A segment that cannot be read (bad header, another format) is named, and \
+            the rest is still checked.
 
             With --cloudtrail DIR it checks a local copy of a CloudTrail trail instead: every log \
             file's SHA-256 (of its uncompressed bytes) against its digest file, missing and unlisted \
@@ -136,6 +150,7 @@ struct StatsCommand: ParsableCommand {
             OutputStream.printError("logq: \(error)")
             throw ExitCode(1)
         }
+        for problem in stats.problems { OutputStream.printError("logq: warning: not counted: \(problem)") }
         var out = OutputStream(fd: 1)
         if partitions {
             out.write(pad("partition", 16) + pad("segments", 10) + pad("blocks", 10) + pad("events", 12) + pad("bytes", 12) + "\n")
@@ -182,6 +197,11 @@ struct RetentionCommand: ParsableCommand {
             Whole hours (partitions) go when their last hour is older than the span; in an hour \
             where only some sources expired, the others are kept. Every removal is recorded in \
             the hash chain, so 'logq verify' stays clean and shows what was removed.
+
+            On a full disk whole hours are still deleted (the writer keeps a few MiB in \
+            <data>/RESERVE to record the removals); hours that need a rewrite are skipped and \
+            named. Hours holding damaged blocks are not rewritten (that would hide lost events): \
+            they are named and exit status is 4.
             """
     )
 
@@ -214,16 +234,28 @@ struct RetentionCommand: ParsableCommand {
             return
         }
         let writer = try MaintenanceWriter.open(directory)
+        var refusedForDamage = false
         do {
             let r = try writer.applyRetention(policy, now: now)
+            refusedForDamage = !r.refused.isEmpty
             try writer.close()
             var out = OutputStream(fd: 1)
             out.write("retention: \(r.partitionsDropped) hour\(r.partitionsDropped == 1 ? "" : "s") deleted, \(r.partitionsTrimmed) trimmed; \(r.eventsDropped) events, \(IngestCommand.bytes(r.bytesFreed)) freed\n")
             out.flush()
+            if r.reserveReleased {
+                OutputStream.printError("logq: warning: the disk is full: the space held in \(FileNames.reserve) was used to record the removals (the next writer takes it back once there is room)")
+            }
+            for name in r.skippedForSpace {
+                OutputStream.printError("logq: warning: \(name): not trimmed: no free space for its rewrite (whole hours were still deleted); free some space and run retention again")
+            }
+            for problem in r.refused {
+                OutputStream.printError("logq: warning: left as it is (damaged; a rewrite would hide lost events): \(problem)")
+            }
         } catch {
             OutputStream.printError("logq: retention failed: \(error); nothing recorded as removed is lost from the chain, run it again")
             throw ExitCode(1)
         }
+        if refusedForDamage { throw ExitCode(4) }
     }
 }
 
@@ -238,6 +270,10 @@ struct CompactCommand: ParsableCommand {
             the new segment, fsyncs it, renames it into place, records it in the hash chain and \
             only then removes the old ones. A crash at any point leaves either the old segments or \
             the new one visible, never both and never neither; the next writer finishes the job.
+
+            An hour holding a damaged block or an unreadable segment is not merged (copying only \
+            the intact blocks would lose events and leave a store that verifies clean): it is \
+            named with the segment and byte offset, and the exit status is 4.
             """
     )
 
@@ -252,14 +288,80 @@ struct CompactCommand: ParsableCommand {
 
     func run() throws {
         let writer = try MaintenanceWriter.open(options.directory)
+        var refusedForDamage = false
         do {
             let r = try writer.compact(minimumSegments: minSegments)
             try writer.close()
             var out = OutputStream(fd: 1)
             out.write("compacted \(r.segmentsIn) segment\(r.segmentsIn == 1 ? "" : "s") into \(r.segmentsOut): \(r.blocksKept) blocks, \(r.eventsKept) events, \(IngestCommand.bytes(r.bytesIn)) → \(IngestCommand.bytes(r.bytesOut))\n")
             out.flush()
+            for name in r.skippedForSpace {
+                OutputStream.printError("logq: warning: \(name): not compacted: no free space for the merged segment")
+            }
+            for problem in r.refused {
+                OutputStream.printError("logq: hour not compacted, damaged: \(problem)")
+            }
+            refusedForDamage = !r.refused.isEmpty
         } catch {
             OutputStream.printError("logq: compaction failed: \(error); the store is intact (old segments stay until the new one is durable)")
+            throw ExitCode(1)
+        }
+        if refusedForDamage {
+            OutputStream.printError("logq: hours with damaged blocks were left as they are (a merge would drop their events unseen); run 'logq verify'")
+            throw ExitCode(4)
+        }
+    }
+}
+
+/// `logq repair`
+struct RepairCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repair",
+        abstract: "Adopt segments set aside as outside the hash chain, on purpose and on the record.",
+        discussion: """
+            A writer never adopts a sealed segment that the hash chain (<data>/CHAIN) does not \
+            name: one copied in, forged, or whose chain line was lost (CHAIN deleted, emptied or \
+            cut). It moves it to <data>/quarantine/<hour>/, where queries do not read it, and \
+            'logq verify' fails until you decide. Inspect it; then either delete it, or run \
+            'logq repair --adopt --reason "..."': each segment there is rewritten into its hour \
+            as a new sealed, chained segment, and a 'repair' line in the chain records where it \
+            came from and your reason. Damaged chain lines are accepted the same way (recorded, \
+            and reported by verify as notes from then on).
+
+            The chain then vouches for the adopted events from the repair on, not for where they \
+            came from: keep the reason meaningful (a ticket, who restored what from where).
+
+            Exit status: 0 done, 1 when the store cannot be opened or written.
+            """
+    )
+
+    @OptionGroup var options: DataOptions
+
+    @Flag(name: .long, help: "Add the segments in <data>/quarantine to the chain.")
+    var adopt = false
+
+    @Option(name: .long, help: ArgumentHelp("Why (recorded in the chain): a ticket, who restored what.", valueName: "text"))
+    var reason: String
+
+    func validate() throws {
+        guard adopt else { throw ValidationError("say what to repair: --adopt adds the segments in <data>/quarantine to the chain (inspect them first)") }
+        guard !reason.allSatisfy(\.isWhitespace) else { throw ValidationError("give a --reason; it is recorded in the chain") }
+    }
+
+    func run() throws {
+        let writer = try MaintenanceWriter.open(options.directory)
+        do {
+            let r = try writer.repair(adopt: adopt, reason: reason)
+            try writer.close()
+            var out = OutputStream(fd: 1)
+            for line in r.adopted { out.write("adopted \(line)\n") }
+            if !r.acceptedLines.isEmpty { out.write("accepted damaged CHAIN lines \(r.acceptedLines.map(String.init).joined(separator: ", "))\n") }
+            out.write("repair: \(r.adopted.count) segment\(r.adopted.count == 1 ? "" : "s") adopted, \(r.notAdopted.count) not; recorded in the chain\n")
+            out.flush()
+            for line in r.notAdopted { OutputStream.printError("logq: not adopted: \(line)") }
+            for problem in r.problems { OutputStream.printError("logq: warning: damaged block not adopted: \(problem)") }
+        } catch {
+            OutputStream.printError("logq: repair failed: \(error)")
             throw ExitCode(1)
         }
     }

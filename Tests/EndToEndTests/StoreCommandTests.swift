@@ -91,4 +91,102 @@ struct StoreCommandTests {
         #expect(bad.status == 64)
         #expect(bad.stderr.contains("unknown source 'cloudtrial'"))
     }
+
+    /// Flips one byte of `path` at `offset`.
+    func flip(_ path: String, at offset: UInt64) throws {
+        let opened = Foundation.FileHandle(forUpdatingAtPath: path)
+        let handle = try #require(opened)
+        try handle.seek(toOffset: offset)
+        let byte = try #require(try handle.read(upToCount: 1))
+        try handle.seek(toOffset: offset)
+        handle.write(Data([byte[0] ^ 0x20]))
+        try handle.close()
+    }
+
+    func segments(_ data: String) throws -> [String] {
+        let root = data + "/partitions"
+        return try FileManager.default.contentsOfDirectory(atPath: root).sorted().flatMap { hour in
+            try FileManager.default.contentsOfDirectory(atPath: root + "/" + hour).sorted().map { root + "/" + hour + "/" + $0 }
+        }
+    }
+
+    @Test("a query over a damaged store says so on stderr, and --strict makes it an error (exit 3)")
+    func queryWarnsOnDamage() throws {
+        let dir = TemporaryDirectory()
+        let data = store(dir)
+        let victim = try segments(data)[0]
+        try FileManager.default.removeItem(atPath: victim)
+        let r = run(["--data", data, "-o", "ndjson", ""])
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("logq: warning: ") && r.stderr.contains("missing"), "\(r.stderr)")
+        let strict = run(["--data", data, "--strict", "-o", "ndjson", ""])
+        #expect(strict.status == 3, "\(strict.stderr)")
+    }
+
+    @Test("a count answered from block summaries says when a counted block is damaged")
+    func countWarnsOnDamage() throws {
+        let dir = TemporaryDirectory()
+        let data = store(dir)
+        // Ten bytes before the footer: inside the last block's last column (the original
+        // bytes), which a count from summaries does not read.
+        let victim = try segments(data)[0]
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: victim))
+        let footer = bytes[(bytes.count - 16)..<(bytes.count - 8)].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        try flip(victim, at: footer - 10)
+        let r = run(["--data", data, "| count"])
+        #expect(r.stderr.contains("logq: warning: "), "\(r.stdout) \(r.stderr)")
+        #expect(run(["--data", data, "--strict", "| count"]).status == 3)
+    }
+
+    @Test("compact leaves an hour with a damaged block as it is, names it and exits 4; verify keeps failing")
+    func compactRefusesDamage() throws {
+        let dir = TemporaryDirectory()
+        let data = store(dir)
+        let victim = try segments(data)[0]
+        try flip(victim, at: 200)
+        let r = run(["compact", "--data", data])
+        #expect(r.status == 4, "\(r.stdout) \(r.stderr)")
+        #expect(r.stderr.contains(victim), "\(r.stderr)")
+        #expect(FileManager.default.fileExists(atPath: victim))
+        #expect(run(["verify", "--data", data]).status == 4)
+    }
+
+    @Test("a segment copied in is set aside by the next ingest; verify fails naming it until 'logq repair --adopt'")
+    func copiedSegmentNeedsRepair() throws {
+        let dir = TemporaryDirectory()
+        let data = store(dir)
+        let source = try segments(data)[0]
+        let copy = (source as NSString).deletingLastPathComponent + "/000099.seg"
+        try FileManager.default.copyItem(atPath: source, toPath: copy)
+        let ingest = run(["ingest", "--data", data, TestPaths.fixtures + "/k8s-audit/audit-2026-11-24T10.jsonl"])
+        #expect(ingest.status == 0)
+        #expect(ingest.stderr.contains("000099.seg is not in the hash chain"), "\(ingest.stderr)")
+        let verify = run(["verify", "--data", data])
+        #expect(verify.status == 4)
+        #expect(verify.stdout.contains("quarantine/") && verify.stdout.contains("000099.seg"), "\(verify.stdout)")
+        #expect(run(["repair", "--data", data]).status == 64, "--adopt is required")
+        let repair = run(["repair", "--data", data, "--adopt", "--reason", "restored by hand, ticket 7"])
+        #expect(repair.status == 0, "\(repair.stderr)")
+        #expect(repair.stdout.contains("adopted "), "\(repair.stdout)")
+        #expect(run(["verify", "--data", data]).status == 0)
+        let chain = try String(contentsOfFile: data + "/CHAIN", encoding: .utf8)
+        #expect(chain.contains("repair ") && chain.contains("restored-by-hand,-ticket-7"), "\(chain)")
+    }
+
+    @Test("a stray file named like a segment does not stop stats, verify (exit 4) or compaction of other hours")
+    func straySegmentContained() throws {
+        let dir = TemporaryDirectory()
+        let data = store(dir)
+        let hour = (try segments(data)[0] as NSString).deletingLastPathComponent
+        try Data("not a segment".utf8).write(to: URL(fileURLWithPath: hour + "/000042.seg"))
+        let stats = run(["stats", "--data", data])
+        #expect(stats.status == 0, "\(stats.stderr)")
+        #expect(stats.stdout.contains("events       433"), "\(stats.stdout)")
+        let verify = run(["verify", "--data", data])
+        #expect(verify.status == 4, "\(verify.stdout) \(verify.stderr)")
+        #expect(verify.stdout.contains("000042.seg"))
+        let query = run(["--data", data, "-o", "ndjson", ""])
+        #expect(query.status == 0)
+        #expect(query.stdout.split(separator: "\n").count == 433)
+    }
 }

@@ -21,6 +21,8 @@ public struct QueryRunner {
 
     /// What a run produced, for `--explain` and the exit status.
     public struct Outcome: Sendable {
+        /// What was read; `stats.scan.problems` is every damage the answer was computed over
+        /// (damaged blocks skipped, segments missing, cut short, unreadable, outside the chain).
         public var stats: QueryStats
         /// Events handed to `onEvent`, or rows of the table.
         public var produced: Int
@@ -103,7 +105,11 @@ public struct QueryRunner {
                 return stats
             }
         }
-        return Outcome(stats: stats, produced: produced, wallNanos: Self.clock() - start)
+        // Damage that no block read shows (segments missing, cut short, outside the chain, set
+        // aside): an answer over such a store must say it is incomplete or unvouched for.
+        var checked = stats
+        checked.scan.problems += try executor.reader.integrityProblems(in: query.timeRange.closedRange)
+        return Outcome(stats: checked, produced: produced, wallNanos: Self.clock() - start)
     }
 
     /// Applies a pipe after the aggregate to its table.

@@ -137,6 +137,23 @@ public enum Block {
         return r.offset
     }
 
+    /// The length of a block body as its checked head says (head plus every column's compressed
+    /// bytes), read from the start of `available`; nil when the head does not check. Lets a
+    /// reader find a block's end when the length in its frame header is damaged.
+    public static func verifiedBodyLength(_ available: UnsafeRawBufferPointer) -> Int? {
+        guard available.count >= BlockHeader.size + 4, let headSize = verifiedHeadSize(available) else { return nil }
+        var r = ByteReader(available, offset: BlockHeader.size)
+        guard let summaryLength = r.u32() else { return nil }
+        r.offset += Int(summaryLength)
+        guard let columnCount = r.u16() else { return nil }
+        var length = headSize
+        for _ in 0..<columnCount {
+            guard r.u8() != nil, let compressed = r.u32(), r.u32() != nil, r.u32() != nil else { return nil }
+            length += Int(compressed)
+        }
+        return length
+    }
+
     /// Size of one column's directory entry (B).
     static let directoryEntrySize = 13
 

@@ -3,6 +3,7 @@
 ///
 ///     seal 3 2026-11-24T12/000002.seg sha256=<64 hex> blocks=12 events=40960 prev=<64 hex> link=<64 hex>
 ///     drop 3 2026-11-24T12/000002.seg reason=compaction prev=<64 hex> link=<64 hex>
+///     repair 9 2026-11-24T12/000099.seg reason=adopted:<why> prev=<64 hex> link=<64 hex>
 ///
 /// `link` = SHA-256(`prev` bytes ‖ the line's text before ` prev=`), and each line's `prev` is
 /// the previous line's `link` (zeros for the first). A sealed segment's footer carries its
@@ -16,6 +17,8 @@ public struct ChainLedger: Sendable {
         public enum Kind: String, Sendable {
             case seal
             case drop
+            /// A deliberate repair (`logq repair`): what it accepted, and why.
+            case repair
         }
 
         public var kind: Kind
@@ -42,6 +45,8 @@ public struct ChainLedger: Sendable {
                 "seal \(sequence) \(segment) sha256=\(contentHash ?? .zero) blocks=\(blocks) events=\(events)"
             case .drop:
                 "drop \(sequence) \(segment) reason=\(reason)"
+            case .repair:
+                "repair \(sequence) \(segment) reason=\(reason)"
             }
         }
 
@@ -114,6 +119,12 @@ public struct ChainLedger: Sendable {
         tornBytes = bytes.count - persistedBytes
     }
 
+    /// The line of the last repair that accepted the ledger's damaged lines (`repair … CHAIN`):
+    /// problems on earlier lines were seen and accepted on purpose; 0 when none.
+    public var acceptedProblemLines: Int {
+        entries.last { $0.kind == .repair && $0.segment == FileNames.chain }?.line ?? 0
+    }
+
     /// The segments sealed and not dropped, by `<partition>/<file>`.
     public var liveSegments: [String: Entry] {
         var live: [String: Entry] = [:]
@@ -121,6 +132,7 @@ public struct ChainLedger: Sendable {
             switch entry.kind {
             case .seal: live[entry.segment] = entry
             case .drop: live[entry.segment] = nil
+            case .repair: break
             }
         }
         return live
@@ -138,6 +150,16 @@ public struct ChainLedger: Sendable {
         return SegmentSeal(sequence: sequence, contentHash: contentHash, previousLink: entry.previous, replaces: replaces)
     }
 
+    /// Adds a repair entry: `subject` (a segment adopted from quarantine as `sequence`, or
+    /// `CHAIN` for damaged ledger lines accepted) and why, one word (no spaces).
+    public mutating func repair(subject: String, sequence: UInt64, reason: String) {
+        var entry = Entry(
+            kind: .repair, sequence: sequence, segment: subject, contentHash: nil, blocks: 0, events: 0,
+            reason: reason, previous: head, link: .zero, line: entries.count + 1)
+        entry.link = Entry.link(previous: head, text: entry.text)
+        append(entry)
+    }
+
     /// Adds a drop entry for a chained segment removed on purpose.
     public mutating func drop(segment: String, reason: String) {
         guard let sealed = liveSegments[segment] else { return }
@@ -152,6 +174,16 @@ public struct ChainLedger: Sendable {
         entries.append(entry)
         pending.append(entry)
         head = entry.link
+    }
+
+    /// Forgets the entries appended since the last ``persist()`` (an operation that failed
+    /// before its entries were durable), so they are not written by a later one.
+    public mutating func discardPending() {
+        guard !pending.isEmpty else { return }
+        entries.removeLast(pending.count)
+        pending.removeAll()
+        head = entries.last?.link ?? .zero
+        nextSequence = (entries.filter { $0.kind == .seal }.map(\.sequence).max() ?? 0) + 1
     }
 
     /// Whether entries wait to be written.
@@ -199,7 +231,7 @@ public struct ChainLedger: Sendable {
             entry.contentHash = hash
             entry.blocks = blocks
             entry.events = events
-        case .drop:
+        case .drop, .repair:
             guard words.count == 6, let reason = value("reason") else { return nil }
             entry.reason = reason
         }

@@ -27,7 +27,9 @@ public struct VerifyReport: Sendable {
 ///   (number and previous link: no segment renamed or swapped), and the SHA-256 of its content
 ///   matches (no byte altered);
 /// - every segment on disk is in the chain (none added behind the store's back), except one a
-///   running writer has not sealed yet;
+///   running writer has not sealed yet; a segment that does not open is named, not fatal;
+/// - the quarantine is empty (writers set aside there what the chain does not name, and it
+///   stays a failure until `logq repair --adopt` or its removal);
 /// - every block's CRC checks and its columns decode;
 /// - optionally, the head equals one recorded elsewhere earlier.
 ///
@@ -44,7 +46,14 @@ public struct StoreVerifier: Sendable {
     public func verify(expectHead: SHA256Digest? = nil) throws -> VerifyReport {
         var report = VerifyReport()
         let ledger = try ChainLedger(path: directory.chainPath)
-        report.problems += ledger.problems.map(\.description)
+        let accepted = ledger.acceptedProblemLines
+        for problem in ledger.problems {
+            if problem.line < accepted {
+                report.notes.append("\(problem) (accepted by the repair at CHAIN line \(accepted))")
+            } else {
+                report.problems.append(problem.description)
+            }
+        }
         report.chainEntries = ledger.entries.count
         report.head = ledger.head
         let live = ledger.liveSegments
@@ -55,8 +64,16 @@ public struct StoreVerifier: Sendable {
         var onDisk: [(key: String, reader: SegmentReader)] = []
         for partition in try reader.partitions() {
             for path in try reader.segments(of: partition) {
-                let segment = try SegmentReader(path: path)
                 let key = partition.name + "/" + String(path.split(separator: "/").last!)
+                let segment: SegmentReader
+                do {
+                    segment = try SegmentReader(path: path)
+                } catch {
+                    // Named and skipped: one unreadable file must not stop the check of the rest.
+                    seen.insert(key)
+                    report.problems.append("\(key): cannot be read (\(error)); \(live[key].map { "chained as #\($0.sequence) with \($0.events) events" } ?? "not in the chain")")
+                    continue
+                }
                 onDisk.append((key, segment))
                 if live[key] != nil, let names = segment.footer()?.footer.seal?.replaces {
                     for name in names { replacedByLive.insert(partition.name + "/" + name) }
@@ -68,6 +85,10 @@ public struct StoreVerifier: Sendable {
             let footer = segment.footer()
             if let entry = live[key] {
                 seen.insert(key)
+                if footer == nil && writerRunning {
+                    report.notes.append("\(key): chained as #\(entry.sequence) and being sealed by the running writer")
+                    continue
+                }
                 check(segment, key: key, footer: footer, against: entry, into: &report)
             } else if replacedByLive.contains(key) {
                 report.notes.append("\(key): replaced by a compaction that a crash interrupted; readers skip it, the next writer removes it")
@@ -82,7 +103,20 @@ public struct StoreVerifier: Sendable {
             checkBlocks(segment, key: key, into: &report)
         }
         for (key, entry) in live.sorted(by: { $0.value.sequence < $1.value.sequence }) where !seen.contains(key) {
+            if writerRunning && FileHandle.exists(directory.partitionsPath + "/" + key + FileNames.temporarySuffix) {
+                report.notes.append("\(key): chained as #\(entry.sequence) and being renamed into place by the running writer")
+                continue
+            }
             report.problems.append("\(key): missing: sealed as #\(entry.sequence) with \(entry.events) events (CHAIN line \(entry.line)) and removed without a chain entry")
+        }
+        for key in try reader.quarantined() {
+            if key.hasSuffix(FileNames.damagedSuffix) {
+                report.problems.append(
+                    "\(FileNames.quarantine)/\(key): a crashed writer's segment with damaged blocks: its intact blocks were recovered, the damaged ones are lost; delete it once seen")
+                continue
+            }
+            report.problems.append(
+                "\(FileNames.quarantine)/\(key): set aside by a writer: not in the chain (copied in, forged, or its chain line was lost); inspect it, then 'logq repair --adopt' or delete it")
         }
         if let expectHead, expectHead != ledger.head {
             report.problems.append("chain head is \(ledger.head), expected \(expectHead): the history differs from the one recorded")

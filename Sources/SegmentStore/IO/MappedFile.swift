@@ -70,4 +70,11 @@ public struct BlockBody: @unchecked Sendable {
 
     /// Byte offset of the block's frame in its segment: where a damaged block is reported.
     public var frameOffset: Int { range.lowerBound - SegmentFormat.frameHeaderSize }
+
+    /// Whether the CRC-32 of the whole body matches its frame's: every byte checked, for
+    /// answers that use a block without reading its columns (counts from its summary).
+    public var frameIntact: Bool {
+        var r = ByteReader(file.bytes, offset: frameOffset + 8)
+        return r.u32() == Deflate.crc32(bytes)
+    }
 }

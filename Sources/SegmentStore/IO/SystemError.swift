@@ -6,6 +6,9 @@ import Darwin
 
 /// errno descriptions.
 enum SystemError {
+    /// "No space left on device".
+    static let noSpace = ENOSPC
+
     static func describe(_ code: Int32) -> String {
         guard let text = strerror(code) else { return "errno \(code)" }
         return String(cString: text) + " (errno \(code))"

@@ -35,6 +35,16 @@ public enum SegmentFormat {
         return w.bytes
     }
 
+    /// The footer frame and trailer that seal a segment whose content ends at `offset`.
+    static func sealBytes(_ footer: SegmentFooter, at offset: Int) -> [UInt8] {
+        var bytes = frame(magic: footerMagic, body: footer.encode())
+        var trailer = ByteWriter(capacity: trailerSize)
+        trailer.u64(UInt64(offset))
+        trailer.bytes.append(contentsOf: trailerMagic)
+        bytes.append(contentsOf: trailer.bytes)
+        return bytes
+    }
+
     static func frame(magic: UInt32, body: [UInt8]) -> [UInt8] {
         var w = ByteWriter(capacity: frameHeaderSize + body.count)
         w.u32(magic)

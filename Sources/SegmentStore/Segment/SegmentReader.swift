@@ -1,7 +1,7 @@
 import AuditCore
 
 /// A damaged part of a segment: which file, where, and what is wrong. Reported, then skipped.
-public struct SegmentProblem: Sendable, CustomStringConvertible {
+public struct SegmentProblem: Sendable, Equatable, CustomStringConvertible {
     /// The segment file.
     public var path: String
     /// Byte offset of the damaged frame.
@@ -92,11 +92,21 @@ public final class SegmentReader {
                 result.tornTail = true
                 break
             }
-            let (magic, length, crc) = { () -> (UInt32, UInt32, UInt32) in
+            let (magic, frameLength, crc) = { () -> (UInt32, UInt32, UInt32) in
                 var rr = ByteReader(mapping.bytes, offset: offset)
                 return (rr.u32()!, rr.u32()!, rr.u32()!)
             }()
             let isKnown = magic == SegmentFormat.blockMagic || magic == SegmentFormat.footerMagic
+            var length = frameLength
+            if magic == SegmentFormat.blockMagic, let actual = headLength(at: offset), actual != Int(length) {
+                // The checked block head knows where the block ends: a damaged length field
+                // must not cost the blocks after it (nor pass for a torn tail).
+                result.problems.append(
+                    SegmentProblem(
+                        path: path, offset: offset,
+                        message: "damaged frame length (\(length) B, the block's checked head says \(actual) B); block read by its head"))
+                length = UInt32(actual)
+            }
             let end = offset + SegmentFormat.frameHeaderSize + Int(length)
             if isKnown, length <= Limits.maxBlockFrameBytes, end > fileSize {
                 result.tornTail = true
@@ -190,9 +200,29 @@ public final class SegmentReader {
         SHA256Digest.of(UnsafeRawBufferPointer(rebasing: mapping.bytes[0..<min(count, fileSize)]))
     }
 
+    /// The body length that the block head at frame `offset` records, when the head is complete
+    /// and its CRC checks; nil otherwise.
+    private func headLength(at offset: Int) -> Int? {
+        let bodyStart = offset + SegmentFormat.frameHeaderSize
+        guard bodyStart < fileSize else { return nil }
+        guard let length = Block.verifiedBodyLength(UnsafeRawBufferPointer(rebasing: mapping.bytes[bodyStart..<fileSize])),
+            bodyStart + length <= fileSize
+        else { return nil }
+        return length
+    }
+
+    /// Frame offsets of the blocks a sealed segment's footer indexes (ascending), nil when unsealed.
+    private lazy var indexedOffsets: [Int]? = footer().map { found in
+        found.footer.blocks.map { Int($0.offset) }.filter { $0 < found.offset }.sorted() + [found.offset]
+    }
+
     /// Finds the next offset after `offset` where a complete frame with a block magic and a valid
-    /// CRC starts; nil when there is none.
+    /// CRC starts; nil when there is none. A sealed segment's footer says where: the next
+    /// indexed block (or the footer).
     private func resync(after offset: Int) throws -> Int? {
+        if let indexed = indexedOffsets {
+            return indexed.first { $0 > offset }
+        }
         var chunk: [UInt8] = []
         var position = offset + 1
         let chunkSize = 1 << 20

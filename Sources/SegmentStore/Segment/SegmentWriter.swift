@@ -73,13 +73,7 @@ public final class SegmentWriter {
     /// chain) and trailer; the segment is then immutable.
     public func seal(_ seal: SegmentSeal?) throws {
         guard !sealed else { return }
-        let footer = SegmentFooter(blocks: index, seal: seal)
-        let footerOffset = offset
-        var bytes = SegmentFormat.frame(magic: SegmentFormat.footerMagic, body: footer.encode())
-        var trailer = ByteWriter(capacity: SegmentFormat.trailerSize)
-        trailer.u64(UInt64(footerOffset))
-        trailer.bytes.append(contentsOf: SegmentFormat.trailerMagic)
-        bytes.append(contentsOf: trailer.bytes)
+        let bytes = SegmentFormat.sealBytes(SegmentFooter(blocks: index, seal: seal), at: offset)
         try bytes.withUnsafeBytes { try file.write($0, at: offset) }
         offset += bytes.count
         sealed = true

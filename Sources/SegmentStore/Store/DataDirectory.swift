@@ -37,6 +37,12 @@ public struct DataDirectory: Sendable {
     /// `<data>/journal`: the commit journal.
     public var journalPath: String { path + "/" + FileNames.journal }
 
+    /// `<data>/quarantine`.
+    public var quarantinePath: String { path + "/" + FileNames.quarantine }
+
+    /// `<data>/RESERVE`.
+    public var reservePath: String { path + "/" + FileNames.reserve }
+
     /// `<data>/LOCK`.
     public var lockPath: String { path + "/" + FileNames.lock }
 

@@ -65,14 +65,24 @@ public struct StoreReader: Sendable {
     }
 
     /// Opens the segments of a partition, oldest first, leaving out any that a present sealed
-    /// segment replaces (a compaction between its rename and its removals).
+    /// segment replaces (a compaction between its rename and its removals). Segments that do not
+    /// open (not a segment, another format version, unreadable) are left out.
     public func openSegments(of partition: PartitionInfo) throws -> [SegmentReader] {
+        var problems: [SegmentProblem] = []
+        return try openSegments(of: partition, problems: &problems)
+    }
+
+    /// Opens the segments of a partition as ``openSegments(of:)`` does, and names each one that
+    /// does not open in `problems`: one damaged or stray file must not stop the partition.
+    public func openSegments(of partition: PartitionInfo, problems: inout [SegmentProblem]) throws -> [SegmentReader] {
         var readers: [SegmentReader] = []
         for path in try segments(of: partition) {
             do {
                 readers.append(try SegmentReader(path: path))
             } catch let error as StoreError where error.code == .io && !FileHandle.exists(path) {
                 continue  // removed by a compaction or retention since the listing
+            } catch let error as StoreError {
+                problems.append(SegmentProblem(path: path, offset: -1, message: "\(error.message); segment skipped"))
             }
         }
         guard readers.count > 1 else { return readers }
@@ -87,14 +97,14 @@ public struct StoreReader: Sendable {
     /// Walks the intact blocks of `partition` that meet `range` and `mayMatch` (pruned ones
     /// are counted), calling `visit(path, offset, body)` until it returns false. The frame
     /// buffer behind `body` is reused: copy what must outlive the call.
-    private func forEachBlock(
+    func forEachBlock(
         partition: PartitionInfo, range: ClosedRange<Int64>?, mayMatch: ((BlockSummary) -> Bool)?,
         _ visit: (_ reader: SegmentReader, _ offset: Int, _ body: UnsafeRawBufferPointer, _ report: inout ScanReport) throws -> Bool
     ) throws -> ScanReport {
         var report = ScanReport()
         report.partitions = 1
         var stopped = false
-        for reader in try openSegments(of: partition) {
+        for reader in try openSegments(of: partition, problems: &report.problems) {
             report.segments += 1
             let result = try reader.forEachBlock(in: range) { offset, _, body in
                 if let mayMatch, let summary = Block.summary(body), !mayMatch(summary) {

@@ -27,6 +27,8 @@ public struct StoreStatistics: Sendable {
     /// Events per source.
     public private(set) var eventsBySource: [SourceKind: Int] = [:]
     /// Chain ledger entries and head.
+    /// Segments that could not be opened (not segments, another format version), skipped.
+    public private(set) var problems: [SegmentProblem] = []
     public private(set) var chainEntries = 0
     public private(set) var head = SHA256Digest.zero
 
@@ -37,7 +39,7 @@ public struct StoreStatistics: Sendable {
             counts.name = partition.name
             counts.end = partition.end
             var sources: UInt8 = 0
-            for segment in try reader.openSegments(of: partition) {
+            for segment in try reader.openSegments(of: partition, problems: &problems) {
                 counts.segments += 1
                 counts.bytes += segment.size
                 func add(_ header: BlockHeader, _ body: UnsafeRawBufferPointer) {

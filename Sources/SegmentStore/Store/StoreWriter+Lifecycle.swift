@@ -66,6 +66,14 @@ public struct RetentionReport: Sendable, Equatable {
     public var bytesFreed = 0
     /// Commit journal files removed (older than ``Limits/journalKeep``).
     public var journalFilesRemoved = 0
+    /// Partitions left as they are because they hold damage that a rewrite would hide (the
+    /// damaged segment and offset), or whose damaged blocks' sources cannot be told.
+    public var refused: [SegmentProblem] = []
+    /// Partitions that needed trimming (a rewrite) but the disk had no room; whole-hour
+    /// removals still ran.
+    public var skippedForSpace: [String] = []
+    /// Whether `<data>/RESERVE` was given up to record removals on a full disk.
+    public var reserveReleased = false
 
     public init() {}
 }
@@ -81,32 +89,49 @@ extension StoreWriter {
         var report = RetentionReport()
         let reader = StoreReader(directory: directory)
         for partition in try reader.partitions() {
-            let readers = try reader.openSegments(of: partition)
+            var damage: [SegmentProblem] = []
+            let readers = try reader.openSegments(of: partition, problems: &damage)
             var sources: UInt8 = 0
             var events = 0
             var bytes = 0
             for segment in readers {
                 bytes += segment.size
-                _ = try segment.forEachBlock { _, header, body in
+                damage += try segment.forEachBlock(wholeFrames: true) { _, header, body in
                     sources |= Block.summary(body)?.sources ?? 0
                     events += Int(header.eventCount)
                     return true
-                }
+                }.problems
             }
             let present = (0..<8).map(UInt8.init).filter { sources & (1 << $0) != 0 }
             let expired = present.filter { policy.expired($0, partitionEnd: partition.end, now: now) }
             guard !expired.isEmpty else { continue }
             let names = readers.map { String($0.path.split(separator: "/").last!) }
-            if expired.count == present.count {
-                try dropPartition(partition.name, segments: names)
+            // Damaged blocks' sources are unknown: the hour goes whole only when every source
+            // has expired; a rewrite would drop them unseen, so none is done.
+            let everySourceExpired = (0..<8).allSatisfy { policy.expired(UInt8($0), partitionEnd: partition.end, now: now) }
+            if expired.count == present.count && (damage.isEmpty || everySourceExpired) {
+                if damage.contains(where: { $0.offset < 0 }) {
+                    report.refused += damage  // a file that is not a segment: leave the hour to a person
+                    continue
+                }
+                try withReserve { try dropPartition(partition.name, segments: names) }
                 report.partitionsDropped += 1
                 report.eventsDropped += events
                 report.bytesFreed += bytes
+            } else if !damage.isEmpty {
+                report.refused += damage
             } else {
                 let mask = expired.reduce(UInt8(0)) { $0 | 1 << $1 }
-                let result = try rewrite(partition: partition.name, segments: names, reason: "retention") { _, summary in
-                    guard let summary else { return true }
-                    return summary.sources & mask == 0
+                let result: RewriteResult
+                do {
+                    result = try rewrite(partition: partition.name, segments: names, reason: "retention") { _, summary in
+                        guard let summary else { return true }
+                        return summary.sources & mask == 0
+                    }
+                } catch let error as StoreError where error.isNoSpace {
+                    abandonRewrite(partition: partition.name)
+                    report.skippedForSpace.append(partition.name)
+                    continue
                 }
                 report.partitionsTrimmed += 1
                 report.eventsDropped += result.eventsDropped
@@ -114,6 +139,7 @@ extension StoreWriter {
             }
         }
         report.journalFilesRemoved = try journal.removeFiles(olderThan: now - Limits.journalKeep)
+        report.reserveReleased = spaceReleased
         return report
     }
 
@@ -138,7 +164,8 @@ extension StoreWriter {
         var total = RewriteResult()
         let reader = StoreReader(directory: directory)
         for partition in try reader.partitions() where only?.contains(partition.name) ?? true {
-            let sealed = try reader.openSegments(of: partition).filter { $0.footer() != nil }
+            var damage: [SegmentProblem] = []
+            let sealed = try reader.openSegments(of: partition, problems: &damage).filter { $0.footer() != nil }
             // One segment is compacted too when it holds small blocks to merge.
             // (Not one that a compaction wrote: what it left small is all there is to merge.)
             let small = sealed.contains { segment in
@@ -146,8 +173,22 @@ extension StoreWriter {
                 return footer.blocks.filter { BlockMerger.isSmall(Int($0.eventCount)) }.count >= 2
             }
             guard sealed.count >= max(2, minimumSegments) || (sealed.count == 1 && small) else { continue }
+            // A rewrite copies intact blocks only: over damage it would drop events and leave
+            // a store that verifies clean. Such a partition is left as it is, and named.
+            for segment in sealed { damage += try segment.forEachBlock(wholeFrames: true) { _, _, _ in true }.problems }
+            guard damage.isEmpty else {
+                total.refused += damage
+                continue
+            }
             let names = sealed.map { String($0.path.split(separator: "/").last!) }
-            total.add(try rewrite(partition: partition.name, segments: names, reason: "compaction", merge: true) { _, _ in true })
+            do {
+                total.add(try rewrite(partition: partition.name, segments: names, reason: "compaction", merge: true) { _, _ in true })
+            } catch let error as StoreError where error.isNoSpace {
+                // Merging needs room for the new segment before the old ones go: leave this
+                // hour as it is (retention frees space without it).
+                abandonRewrite(partition: partition.name)
+                total.skippedForSpace.append(partition.name)
+            }
         }
         return total
     }

@@ -6,8 +6,16 @@ public struct RecoveryReport: Sendable, Equatable {
     public var segmentsRecovered = 0
     /// Intact blocks kept from them.
     public var blocksRecovered = 0
-    /// Sealed segments whose chain entry a crash kept from the ledger, added back.
-    public var sealsAdopted = 0
+    /// Chained segments whose footer a crash kept from the disk, sealed as the chain says.
+    public var sealsCompleted = 0
+    /// Rewrites whose chain entry was durable but not their rename, finished.
+    public var rewritesFinished = 0
+    /// Segments outside the chain (or not segments at all) moved to `<data>/quarantine`, as
+    /// `<partition>/<file>`: not adopted, not served, reported by `logq verify`.
+    public var setAside: [String] = []
+    /// Unsealed segments with damaged blocks whose originals were kept in the quarantine
+    /// (`<partition>/<file>.damaged`) before their intact blocks were recovered.
+    public var damagedKept: [String] = []
     /// Segments already replaced by a compaction a crash interrupted, removed.
     public var replacedRemoved = 0
     /// Half-written rewrites (`.tmp`) removed.
@@ -19,7 +27,8 @@ public struct RecoveryReport: Sendable, Equatable {
 
     /// Whether anything was repaired.
     public var isEmpty: Bool {
-        segmentsRecovered == 0 && sealsAdopted == 0 && replacedRemoved == 0 && temporariesRemoved == 0
+        segmentsRecovered == 0 && sealsCompleted == 0 && rewritesFinished == 0 && replacedRemoved == 0
+            && temporariesRemoved == 0 && setAside.isEmpty && damagedKept.isEmpty
     }
 }
 
@@ -46,6 +55,11 @@ public struct RewriteResult: Sendable, Equatable {
     var moves: [(move: JournalRecord.Move, events: Int)] = []
     /// The new segment, `<partition>/<file>`, when one was written.
     var newSegment: String?
+    /// Damage that made compaction leave a partition as it is (segment, offset, what): copying
+    /// only the intact blocks would drop events and hide that they were lost.
+    public var refused: [SegmentProblem] = []
+    /// Partitions left as they are because the disk had no room for the new segment.
+    public var skippedForSpace: [String] = []
 
     public init() {}
 
@@ -65,6 +79,8 @@ public struct RewriteResult: Sendable, Equatable {
         eventsDropped += other.eventsDropped
         bytesIn += other.bytesIn
         bytesOut += other.bytesOut
+        refused += other.refused
+        skippedForSpace += other.skippedForSpace
     }
 }
 
@@ -72,16 +88,19 @@ extension StoreWriter {
     /// Replaces segments `names` of `partition` by one new sealed segment holding their intact
     /// blocks for which `keep` is true, copied frame by frame (no re-encoding), atomically:
     ///
-    /// 1. write `<next>.seg.tmp`, seal it (its footer lists the segments it replaces), fsync;
-    /// 2. rename it to `<next>.seg`, fsync the folder: readers now skip the replaced segments;
-    /// 3. record the move of every block in the commit journal (followers find blocks there
-    ///    that they were told of at their old place), add the chain entries (seal, then a drop
-    ///    per replaced segment) and fsync both;
-    /// 4. remove the replaced segments and fsync the folder.
+    /// 1. write `<next>.seg.tmp`, seal it (its footer lists the segments it replaces), fsync it
+    ///    and its folder;
+    /// 2. add its chain entry and fsync the ledger (write-ahead: the chain names a segment
+    ///    before it is visible, so a sealed segment outside the chain is never one of ours);
+    /// 3. rename it to `<next>.seg`, fsync the folder: readers now skip the replaced segments;
+    ///    record where every block went in the commit journal (followers find blocks there
+    ///    that they were told of at their old place) and fsync it;
+    /// 4. add a drop entry per replaced segment and fsync the ledger;
+    /// 5. remove the replaced segments and fsync the folder.
     ///
-    /// A crash before 2 leaves a `.tmp` that the next open removes; after 2, the next open
-    /// finishes 3 and 4 from the new segment's footer. Nothing is ever visible twice to a
-    /// reader, and nothing kept is ever missing.
+    /// A crash before 2 leaves a `.tmp` that the next open removes; between 2 and 3, a chained
+    /// `.tmp` that it renames; after 3, the next open finishes 4 and 5 from the new segment's
+    /// footer. Nothing is ever visible twice to a reader, and nothing kept is ever missing.
     ///
     /// With `merge` (compaction), blocks of fewer than ``Limits/mergeBlockEvents`` events are
     /// decoded and encoded again as full blocks (``BlockMerger``) instead of copied.
@@ -142,6 +161,8 @@ extension StoreWriter {
             try output.sync()
             result.bytesOut = output.size
             output.close()
+            try FileHandle.syncDirectory(folder)  // the .tmp outlives a crash once chained
+            try ledger.persist()  // step 2, write-ahead
             try FileHandle.rename(temporary, to: folder + "/" + finalName)
             try FileHandle.syncDirectory(folder)
             result.segmentsOut = 1
@@ -162,61 +183,67 @@ extension StoreWriter {
         return result
     }
 
-    /// Brings the store to a clean state after a crash: removes unfinished rewrites, finishes
-    /// interrupted ones, adds back chain entries a crash kept from the ledger, and rewrites the
-    /// unsealed segments of crashed writers as sealed, chained ones (their intact blocks: every
-    /// acknowledged event is in an intact, fsync'd block).
+    /// Brings the store to a clean state after a crash: removes unfinished rewrites and
+    /// finishes chained ones, writes the footers a crash kept from chained segments, finishes
+    /// interrupted compactions, and rewrites the unsealed segments of crashed writers as
+    /// sealed, chained ones (their intact blocks: every acknowledged event is in an intact,
+    /// fsync'd block).
+    ///
+    /// Nothing outside the chain is adopted: the chain names every segment before its footer
+    /// is written, so a sealed segment it does not name was copied in, forged, or lost its
+    /// chain line (CHAIN deleted, emptied or cut). Those, and files that are not segments, are
+    /// set aside in `<data>/quarantine` (see ``setAside(partition:name:)``) until a deliberate
+    /// ``repair(adopt:reason:)``; `logq verify` fails until then.
     func recover() throws {
         let reader = StoreReader(directory: directory)
         struct Found {
             var partition: String
             var name: String
             var footer: SegmentFooter?
-            var contentEnd: Int
-            var hash: () -> SHA256Digest
+            var key: String { partition + "/" + name }
         }
+        let live = ledger.liveSegments
         var found: [Found] = []
+        var unreadable: [Found] = []
         for partition in try reader.partitions() {
             let folder = directory.partitionPath(partition.name)
+            var changed = false
             for name in try FileHandle.listDirectory(folder) ?? [] where name.hasSuffix(FileNames.segmentSuffix + FileNames.temporarySuffix) {
-                try FileHandle.remove(folder + "/" + name)
-                recovery.temporariesRemoved += 1
+                if try finishChainedRewrite(partition: partition.name, temporary: name, live: live) {
+                    recovery.rewritesFinished += 1
+                } else {
+                    try FileHandle.remove(folder + "/" + name)
+                    recovery.temporariesRemoved += 1
+                }
+                changed = true
             }
-            if recovery.temporariesRemoved > 0 { try FileHandle.syncDirectory(folder) }
+            if changed { try FileHandle.syncDirectory(folder) }
             for path in try reader.segments(of: partition) {
-                let segment = try SegmentReader(path: path)
                 let name = String(path.split(separator: "/").last!)
-                let footer = segment.footer()
-                found.append(
-                    Found(
-                        partition: partition.name, name: name, footer: footer?.footer,
-                        contentEnd: footer?.offset ?? segment.size,
-                        hash: { segment.contentHash(upTo: footer?.offset ?? 0) }))
+                let key = partition.name + "/" + name
+                let segment: SegmentReader
+                do {
+                    segment = try SegmentReader(path: path)
+                } catch let error as StoreError where error.code == .corrupt || error.code == .unsupportedVersion {
+                    recovery.problems.append(error.message)
+                    unreadable.append(Found(partition: partition.name, name: name, footer: nil))
+                    continue
+                }
+                var footer = segment.footer()?.footer
+                if footer == nil, let entry = live[key], try completeSeal(path: path, entry: entry) {
+                    footer = try SegmentReader(path: path).footer()?.footer
+                    recovery.sealsCompleted += 1
+                }
+                found.append(Found(partition: partition.name, name: name, footer: footer))
             }
-        }
-        // Seals whose ledger lines a crash lost: they continue the chain exactly.
-        let live = ledger.liveSegments
-        let unchained = found.filter { live[$0.partition + "/" + $0.name] == nil && $0.footer?.seal != nil }
-            .sorted { $0.footer!.seal!.sequence < $1.footer!.seal!.sequence }
-        var adopted: Set<String> = []
-        for segment in unchained {
-            let seal = segment.footer!.seal!
-            guard seal.sequence == ledger.nextSequence, seal.previousLink == ledger.head, seal.contentHash == segment.hash() else { break }
-            let blocks = segment.footer!.blocks
-            _ = ledger.seal(
-                segment: segment.partition + "/" + segment.name, contentHash: seal.contentHash, blocks: blocks.count,
-                events: blocks.reduce(0) { $0 + Int($1.eventCount) }, replaces: seal.replaces)
-            adopted.insert(segment.partition + "/" + segment.name)
-            recovery.sealsAdopted += 1
         }
         // Rewrites a crash interrupted after the rename: finish removing what they replace.
         var removed: Set<String> = []
         for segment in found {
-            let key = segment.partition + "/" + segment.name
-            guard let seal = segment.footer?.seal, ledger.liveSegments[key] != nil else { continue }
+            guard let seal = segment.footer?.seal, ledger.liveSegments[segment.key] != nil else { continue }
             for name in seal.replaces {
                 let replaced = segment.partition + "/" + name
-                guard found.contains(where: { $0.partition + "/" + $0.name == replaced }), !removed.contains(replaced) else { continue }
+                guard found.contains(where: { $0.key == replaced }), !removed.contains(replaced) else { continue }
                 ledger.drop(segment: replaced, reason: "compaction")
                 try ledger.persist()
                 try FileHandle.remove(directory.partitionPath(segment.partition) + "/" + name)
@@ -226,17 +253,32 @@ extension StoreWriter {
             }
         }
         try ledger.persist()
-        // Segments of crashed writers (unsealed), and sealed ones outside the chain.
         let chained = ledger.liveSegments
-        let orphans = found.filter { !removed.contains($0.partition + "/" + $0.name) && chained[$0.partition + "/" + $0.name] == nil }
+        let orphans = found.filter { !removed.contains($0.key) && chained[$0.key] == nil }
+        // Sealed, or not a segment at all, and not in the chain: never ours; set aside.
+        for segment in orphans.filter({ $0.footer != nil }) + unreadable.filter({ chained[$0.key] == nil }) {
+            try setAside(partition: segment.partition, name: segment.name)
+        }
+        // Unsealed and not in the chain: the active segment of a crashed writer. Its intact
+        // blocks are rewritten; when some are damaged the original is kept aside first, so
+        // the loss stays on the record (`logq verify` fails) instead of vanishing with it.
+        for segment in orphans where segment.footer == nil {
+            try keepIfDamaged(partition: segment.partition, name: segment.name)
+        }
+        let unsealed = orphans.filter { $0.footer == nil }
         // Blocks of a crashed writer that reached the disk after its last commit are durable
         // only now: they get a commit record of their own, so followers see them once.
-        let journaled = orphans.isEmpty ? [] : try journaledBlocks(in: Set(orphans.map { $0.partition + "/" + $0.name }))
+        let journaled = unsealed.isEmpty ? [] : try journaledBlocks(in: Set(unsealed.map(\.key)))
         var recovered: [JournalRecord.Committed] = []
-        for (partition, segments) in Dictionary(grouping: orphans, by: \.partition).sorted(by: { $0.key < $1.key }) {
+        for (partition, segments) in Dictionary(grouping: unsealed, by: \.partition).sorted(by: { $0.key < $1.key }) {
+            let entriesBefore = ledger.entries.count
             let result = try rewrite(partition: partition, segments: segments.map(\.name), reason: "recovery") { _, _ in true }
             recovery.segmentsRecovered += result.segmentsIn
             recovery.blocksRecovered += result.blocksKept
+            // On the record: these blocks had no seal to check; the chain says where they came from.
+            let sealed = ledger.entries[entriesBefore...].first { $0.kind == .seal }?.sequence ?? 0
+            for segment in segments { ledger.repair(subject: segment.key, sequence: sealed, reason: "recovered-unsealed") }
+            try ledger.persist()
             if let newSegment = result.newSegment {
                 for (move, events) in result.moves where !journaled.contains(move.from) {
                     recovered.append(JournalRecord.Committed(location: BlockLocation(segment: newSegment, offset: move.to), events: events))

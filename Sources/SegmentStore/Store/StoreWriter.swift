@@ -78,7 +78,9 @@ public final class StoreWriter {
     /// What the writer has done so far.
     public private(set) var stats = WriterStats()
     /// Damaged blocks met while loading existing IDs for dedupe (reported, skipped).
-    public private(set) var problems: [SegmentProblem] = []
+    public internal(set) var problems: [SegmentProblem] = []
+    /// Whether this writer removed `<data>/RESERVE` to make room on a full disk.
+    public internal(set) var spaceReleased = false
 
     /// Opens (creating if needed) the store at `directory` and takes its writer lock.
     public init(directory: DataDirectory) throws {
@@ -100,6 +102,7 @@ public final class StoreWriter {
         }
         directoriesToSync.removeAll()
         try recover()
+        ensureReserve()
     }
 
     deinit {
@@ -183,14 +186,21 @@ public final class StoreWriter {
     public func close() throws {
         try commit()
         do {
+            // The chain names each segment before its footer is written (write-ahead): a crash
+            // in between leaves a chained segment without a footer, which the next open
+            // finishes; a sealed segment the chain does not name is then never one of ours.
+            var sealing: [(SegmentWriter, Partition, SegmentSeal)] = []
             for partition in partitions.values.sorted(by: { $0.name < $1.name }) {
                 guard let segment = partition.segment else { continue }
-                try seal(segment, partition: partition.name)
+                sealing.append((segment, partition, chainSeal(segment, partition: partition.name)))
+            }
+            try ledger.persist()
+            for (segment, partition, seal) in sealing {
+                try segment.seal(seal)
                 try segment.sync()
                 segment.close()
                 partition.segment = nil
             }
-            try ledger.persist()
         } catch let error as StoreError {
             failure = error
             throw error
@@ -201,14 +211,18 @@ public final class StoreWriter {
         lock.close()
     }
 
-    /// Seals `segment` as the chain's next entry (the ledger line is persisted by the caller,
-    /// after the segment is fsync'd: a crash between the two is repaired on the next open).
+    /// Seals `segment` as the chain's next entry (the ledger line is persisted by the caller
+    /// before the segment becomes visible: see ``rewrite(partition:segments:reason:keep:)``).
     func seal(_ segment: SegmentWriter, partition: String, replaces: [String] = []) throws {
+        try segment.seal(chainSeal(segment, partition: partition, replaces: replaces))
+    }
+
+    /// Adds `segment`'s chain entry (not yet persisted) and returns the seal its footer records.
+    func chainSeal(_ segment: SegmentWriter, partition: String, replaces: [String] = []) -> SegmentSeal {
         let name = String(segment.path.split(separator: "/").last!).replacingSuffix(FileNames.temporarySuffix)
-        let seal = ledger.seal(
+        return ledger.seal(
             segment: partition + "/" + name, contentHash: segment.contentHash, blocks: segment.blockCount,
             events: segment.eventCount, replaces: replaces)
-        try segment.seal(seal)
     }
 
     /// Writes every buffered block (not fsync'd, not committed): what a crash before the next
@@ -264,9 +278,8 @@ public final class StoreWriter {
     private func loadIdentities(into partition: Partition) throws {
         guard let start = Timestamp.parseHourName(partition.name) else { return }
         let reader = StoreReader(directory: directory)
-        let report = try reader.scan(partition: PartitionInfo(name: partition.name, start: start)) { event in
-            partition.seen.insert(id: event.identityKey, content: event.contentHash)
-            return true
+        let report = try reader.identities(partition: PartitionInfo(name: partition.name, start: start)) { id, content in
+            partition.seen.insert(id: id, content: content)
         }
         problems += report.problems
     }

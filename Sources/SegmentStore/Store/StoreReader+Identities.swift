@@ -1,0 +1,51 @@
+import AuditCore
+
+extension StoreReader {
+    /// Visits the identity key and content hash of every event stored in `partition`, for
+    /// dedupe. Reads what an identity needs (times and sources, the id and stage columns, the
+    /// original bytes), each checked by its own CRC, so damage in another column does not hide
+    /// a block's events from dedupe (they would be stored again by the next ingest of their
+    /// hour, while queries that do not read the damaged column still serve the old copies).
+    /// Every block's whole frame is checked too: damage anywhere is reported, and a block
+    /// whose identities cannot be read is named as unknown to dedupe.
+    func identities(partition: PartitionInfo, _ visit: (_ identity: UInt64, _ content: UInt64) -> Void) throws -> ScanReport {
+        try forEachBlock(partition: partition, range: nil, mayMatch: nil) { reader, offset, body, report in
+            report.blocksDecoded += 1
+            let start = offset + SegmentFormat.frameHeaderSize
+            let frameIntact = BlockBody(file: reader.mapping, range: start..<(start + body.count)).frameIntact
+            guard let view = BlockView(body: body) else {
+                report.problems.append(
+                    SegmentProblem(
+                        path: reader.path, offset: offset,
+                        message: "block does not decode; dedupe cannot see its events (ingesting them again stores them again)"))
+                return true
+            }
+            _ = view.column(.id)
+            _ = view.column(.stage)
+            view.loadRaw()
+            if view.damaged {
+                report.problems.append(
+                    SegmentProblem(
+                        path: reader.path, offset: offset,
+                        message: "\(view.damage ?? "damaged"); dedupe cannot see the \(view.count) events of this block (ingesting them again stores them again)"))
+                return true
+            }
+            for i in 0..<view.count {
+                var fields = FieldValues()
+                let id = view.string(i, .id)
+                if !id.isEmpty { fields[.id] = id }
+                let stage = view.string(i, .stage)
+                if !stage.isEmpty { fields[.stage] = stage }
+                let event = AuditEvent(time: view.time(i), source: view.source(i), fields: fields, raw: view.withRaw(i) { Array($0) })
+                visit(event.identityKey, event.contentHash)
+            }
+            if !frameIntact {
+                report.problems.append(
+                    SegmentProblem(
+                        path: reader.path, offset: offset,
+                        message: "block checksum mismatch outside the columns dedupe reads (its IDs were read from intact columns); queries that read the damaged column skip it"))
+            }
+            return true
+        }
+    }
+}
