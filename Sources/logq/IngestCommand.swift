@@ -108,7 +108,9 @@ struct IngestCommand: ParsableCommand {
             paths: paths, writer: writer, directory: directory, options: options, quarantine: quarantine,
             onRejection: { OutputStream.printError("logq: \($0)") })
         var out = OutputStream(fd: 1)
-        while true {
+        // Ctrl-C / SIGTERM: finish the poll, then close the store (its segments sealed).
+        FollowSignals.install()
+        while !FollowSignals.stopRequested {
             do {
                 let events = try follower.poll()
                 try correlator.save(to: actorsPath)
@@ -123,6 +125,14 @@ struct IngestCommand: ParsableCommand {
             }
             usleep(UInt32(max(0.01, interval) * 1_000_000))
         }
+        do {
+            try writer.close()
+        } catch {
+            OutputStream.printError("logq: \(error)")
+            throw ExitCode(1)
+        }
+        let s = follower.summary
+        OutputStream.printError("logq: stopped following: \(s.stored) stored, \(s.duplicates) duplicates skipped, \(s.rejected) rejected")
     }
 
     /// `--since` / `--until` as ns UTC: durations count back from `now`.

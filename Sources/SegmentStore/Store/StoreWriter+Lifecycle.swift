@@ -166,11 +166,13 @@ extension StoreWriter {
         for partition in try reader.partitions() where only?.contains(partition.name) ?? true {
             var damage: [SegmentProblem] = []
             let sealed = try reader.openSegments(of: partition, problems: &damage).filter { $0.footer() != nil }
-            // One segment is compacted too when it holds small blocks to merge.
-            // (Not one that a compaction wrote: what it left small is all there is to merge.)
+            // One segment is compacted too when it holds small blocks to merge: two or more in
+            // a segment a writer wrote; in a rewritten one (a merging compaction leaves at most
+            // one small block per source) more than there are sources, e.g. after a recovery.
             let small = sealed.contains { segment in
-                guard let footer = segment.footer()?.footer, footer.seal?.replaces.isEmpty ?? true else { return false }
-                return footer.blocks.filter { BlockMerger.isSmall(Int($0.eventCount)) }.count >= 2
+                guard let footer = segment.footer()?.footer else { return false }
+                let count = footer.blocks.filter { BlockMerger.isSmall(Int($0.eventCount)) }.count
+                return footer.seal?.replaces.isEmpty ?? true ? count >= 2 : count > SourceKind.allCases.count
             }
             guard sealed.count >= max(2, minimumSegments) || (sealed.count == 1 && small) else { continue }
             // A rewrite copies intact blocks only: over damage it would drop events and leave
