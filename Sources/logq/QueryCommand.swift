@@ -38,7 +38,8 @@ struct QueryCommand: ParsableCommand {
             Output: on a terminal a table (coloured unless NO_COLOR is set), otherwise one line \
             per event (time, source, verb, user, what, where, code); -o ndjson / json print the \
             original events, -o csv the columns, -o raw the originals byte for byte.
-            Exit status: 0 with matches, 1 with none, 2 for a bad query or option.
+            Exit status: 0 with matches, 1 with none or when the store cannot be read, 2 for a bad \
+            query, 64 for a bad option, 124 when --timeout stopped the query.
             """
     )
 
@@ -55,6 +56,9 @@ struct QueryCommand: ParsableCommand {
     @Flag(name: .long, help: "The same as --explain.")
     var stats = false
 
+    @Option(name: .long, help: ArgumentHelp("Stop the query after this long (30s, 5m) with exit status 124. Default: no limit.", valueName: "duration"))
+    var timeout: String?
+
     @Argument(help: ArgumentHelp("The query (quote it). Empty: every event.", valueName: "query"))
     var query: [String] = []
 
@@ -63,10 +67,14 @@ struct QueryCommand: ParsableCommand {
             throw ValidationError(
                 "unknown output format '\(output)': use \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        if let timeout, (DurationParser.parse(timeout) ?? 0) <= 0 {
+            throw ValidationError("cannot use --timeout '\(timeout)': pass a duration such as 30s, 5m or 1h")
+        }
     }
 
     func run() throws {
         Logq.tuneAllocator()
+        if let timeout, let nanoseconds = DurationParser.parse(timeout) { QueryTimeout.arm(nanoseconds: nanoseconds) }
         let text = query.joined(separator: " ")
         let parsed: Query
         do {
@@ -112,6 +120,7 @@ struct QueryCommand: ParsableCommand {
         for problem in outcome.stats.scan.problems {
             OutputStream.printError("logq: damaged block skipped: \(problem)")
         }
+        QueryTimeout.warnAboutRegexLimits()
         if explain || stats { OutputStream.printError(Explain.counters(outcome)) }
         if outcome.stats.eventsMatched == 0 { throw ExitCode(1) }
     }

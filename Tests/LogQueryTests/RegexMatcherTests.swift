@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import LogQuery
@@ -36,5 +37,19 @@ struct RegexMatcherTests {
             return
         }
         #expect(error.message.contains("missing closing parenthesis"))
+    }
+}
+
+@Suite("RegexMatcher limits")
+struct RegexMatcherLimitTests {
+    @Test("a catastrophic pattern over a long URI gives up fast, as a non-match that is counted")
+    func catastrophicPatternFailsFast() throws {
+        let matcher = try RegexMatcher("^(.+)+[!#]$")
+        let uri = "/api/v1/namespaces/" + String(repeating: "a", count: 200)
+        let before = RegexMatcher.limitHits.load(ordering: .relaxed)
+        let start = ContinuousClock.now
+        #expect(matcher.matches(uri) == false)
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(RegexMatcher.limitHits.load(ordering: .relaxed) > before)
     }
 }
