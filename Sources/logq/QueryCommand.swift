@@ -14,6 +14,7 @@ struct QueryCommand: ParsableCommand {
               verb=delete since=1h               field=value; since=/until= take 30m, 1h, 7d or a time
               verb=create,update                 a list: any of the values
               name=prod-*                        * is a wildcard
+              ns=*   ns!=*                       the field exists (and is not empty) / is missing
               user!=system:kube-scheduler        not equal
               code>=400                          numbers: > >= < <= (code, latency)
               uri~'^/api/v1/namespaces/[^/]+/secrets'   regular expression (~, !~)
