@@ -10,4 +10,8 @@ public enum QueryLimits {
     /// PCRE2 depth limit (backtracking depth, in frames, for the interpreter): bounds the
     /// heap a single match may take.
     public static let regexDepthLimit: UInt32 = 10_000
+    /// Bytes of events `| sort by` may hold (original bytes plus ~512 B of fields and
+    /// bookkeeping each): half the 64 MiB a query aims to stay under, the rest being the scan's.
+    /// About 12,000 events of 2.7 KB; `| head N` after the sort keeps only N.
+    public static let sortBudgetBytes = 32 << 20
 }
