@@ -221,6 +221,7 @@ struct IngestCommand: ParsableCommand {
                 + (s.digests > 0 ? ", \(s.digests) digest file\(s.digests == 1 ? "" : "s") not stored" : "")
                 + (s.outsideWindow > 0 ? ", \(s.outsideWindow) outside --since/--until" : "")
                 + (s.skippedInputs > 0 ? ", \(s.skippedInputs) unrecognised input\(s.skippedInputs == 1 ? "" : "s")" : "")
+                + (s.prunedPaths > 0 ? ", \(s.prunedPaths) S3 folder\(s.prunedPaths == 1 ? "" : "s") or file\(s.prunedPaths == 1 ? "" : "s") skipped by --region/--since/--until" : "")
                 + (inputErrors > 0 ? ", \(inputErrors) input\(inputErrors == 1 ? "" : "s") unreadable" : "") + "\n")
         out.flush()
         if inputErrors > 0 { throw ExitCode(1) }

@@ -75,3 +75,12 @@ struct HardeningTests {
         #expect(result.stderr.contains("nested more than 256 deep"))
     }
 }
+
+extension HardeningTests {
+    @Test("ingest --region that skips every file says how many paths it skipped")
+    func ingestPrunedEverything() {
+        let dir = TemporaryDirectory("logq-e2e-prune")
+        let result = Shell.run(logq, ["ingest", "--data", dir.path + "/data", "--region", "mars-north-9", TestPaths.fixtures + "/cloudtrail"])
+        #expect(result.stdout.contains("skipped by --region/--since/--until"), "stdout: \(result.stdout) stderr: \(result.stderr)")
+    }
+}

@@ -62,7 +62,7 @@ public final class Ingestor {
         for path in paths {
             let inputs: [PathCollector.Input]
             do {
-                inputs = try PathCollector.expand([path], pruning: options.pruning)
+                inputs = try PathCollector.expand([path], pruning: options.pruning, pruned: &summary.prunedPaths)
             } catch let error as IngestError {
                 summary.failedInputs += 1
                 onInputError(error)

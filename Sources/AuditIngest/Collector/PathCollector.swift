@@ -17,6 +17,12 @@ public enum PathCollector {
     /// The inputs under `paths`, in order; throws for a path that does not exist or a
     /// pattern that matches nothing.
     public static func expand(_ paths: [String], pruning: S3Pruning = S3Pruning()) throws -> [Input] {
+        var pruned = 0
+        return try expand(paths, pruning: pruning, pruned: &pruned)
+    }
+
+    /// The inputs under `paths`, adding to `pruned` each file or folder the pruning left out.
+    public static func expand(_ paths: [String], pruning: S3Pruning, pruned: inout Int) throws -> [Input] {
         var out: [Input] = []
         for path in paths {
             if path == "-" {
@@ -28,12 +34,15 @@ public enum PathCollector {
                 guard isPattern(path) else { throw IngestError.notFound(path) }
                 let matches = glob(path)
                 guard !matches.isEmpty else { throw IngestError.noMatch(path) }
-                out += try expand(matches, pruning: pruning)
+                out += try expand(matches, pruning: pruning, pruned: &pruned)
                 continue
             }
-            guard pruning.allows(path) else { continue }
+            guard pruning.allows(path) else {
+                pruned += 1
+                continue
+            }
             if (st.st_mode & S_IFMT) == S_IFDIR {
-                try walk(path, pruning: pruning, into: &out)
+                try walk(path, pruning: pruning, pruned: &pruned, into: &out)
             } else {
                 out.append(.file(path))
             }
@@ -58,7 +67,7 @@ public enum PathCollector {
         return out.sorted()
     }
 
-    private static func walk(_ directory: String, pruning: S3Pruning, into out: inout [Input]) throws {
+    private static func walk(_ directory: String, pruning: S3Pruning, pruned: inout Int, into out: inout [Input]) throws {
         guard let dir = opendir(directory) else { throw IngestError.cannotOpen(directory, errno: errno) }
         var names: [String] = []
         while let entry = readdir(dir) {
@@ -71,11 +80,14 @@ public enum PathCollector {
         let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         for name in names.sorted() {
             let path = base + "/" + name
-            guard pruning.allows(path) else { continue }
+            guard pruning.allows(path) else {
+                pruned += 1
+                continue
+            }
             var st = stat()
             guard stat(path, &st) == 0 else { continue }
             switch st.st_mode & S_IFMT {
-            case S_IFDIR: try walk(path, pruning: pruning, into: &out)
+            case S_IFDIR: try walk(path, pruning: pruning, pruned: &pruned, into: &out)
             case S_IFREG: out.append(.file(path))
             default: continue
             }
