@@ -123,7 +123,10 @@ struct QueryCommand: ParsableCommand {
         }
         QueryTimeout.warnAboutRegexLimits()
         if explain || stats { OutputStream.printError(Explain.counters(outcome)) }
-        if outcome.stats.eventsMatched == 0 { throw ExitCode(1) }
+        if outcome.stats.eventsMatched == 0 {
+            if let hint = EmptyResultHint.reason(for: parsed, reader: StoreReader(directory: directory)) { OutputStream.printError(hint) }
+            throw ExitCode(1)
+        }
     }
 }
 

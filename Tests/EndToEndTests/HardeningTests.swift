@@ -84,3 +84,15 @@ extension HardeningTests {
         #expect(result.stdout.contains("skipped by --region/--since/--until"), "stdout: \(result.stdout) stderr: \(result.stderr)")
     }
 }
+
+extension HardeningTests {
+    @Test("an empty result outside the stored range says which range the store spans")
+    func emptyResultOutsideStoredRange() {
+        let dir = TemporaryDirectory("logq-e2e-empty")
+        let data = dir.path + "/data"
+        #expect(Shell.run(logq, ["ingest", "--data", data, TestPaths.fixtures + "/k8s-audit"]).status == 0)
+        let result = Shell.run(logq, ["--data", data, "since=2020-01-01 until=2020-01-02"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("no events stored in the time range asked; the store spans 2026-"), "\(result.stderr)")
+    }
+}
