@@ -95,6 +95,7 @@ struct QueryCommand: ParsableCommand {
         let out = OutputBox(OutputStream(fd: 1))
         let printer = ResultPrinter(
             format: format, colour: colour, projection: QueryRunner.projection(parsed), write: { out.stream.write(bytes: $0) })
+        if format == .table { printer.terminalWidth = Environment.terminalWidth }
         let runner = QueryRunner(executor: QueryExecutor(reader: StoreReader(directory: directory)))
         if explain || stats { OutputStream.printError(Explain.plan(parsed)) }
         let outcome: QueryRunner.Outcome
