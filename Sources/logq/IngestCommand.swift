@@ -249,6 +249,7 @@ struct IngestCommand: ParsableCommand {
                 + (s.skippedDirectories > 0
                     ? ", \(s.skippedDirectories) director\(s.skippedDirectories == 1 ? "y" : "ies") read already (symlink loop or alias) skipped" : "")
                 + (s.invalidUTF8 > 0 ? ", \(s.invalidUTF8) event\(s.invalidUTF8 == 1 ? "" : "s") with invalid UTF-8 stored as is" : "")
+                + (s.prunedPaths > 0 ? ", \(s.prunedPaths) S3 folder\(s.prunedPaths == 1 ? "" : "s") or file\(s.prunedPaths == 1 ? "" : "s") skipped by --region/--since/--until" : "")
                 + (inputErrors > 0 ? ", \(inputErrors) input\(inputErrors == 1 ? "" : "s") unreadable" : "") + "\n")
         out.flush()
         if inputErrors > 0 { throw ExitCode(1) }

@@ -17,12 +17,27 @@ struct Logq: AsyncParsableCommand {
             The data directory is --data, else $LOGQ_DATA, else ~/.local/share/logq.
             Run 'logq help query' for the query language.
             """,
+        version: LogqVersion.string,
         subcommands: [
             QueryCommand.self, IngestCommand.self, RejectsCommand.self, ServeCommand.self, StatsCommand.self,
             VerifyCommand.self, RetentionCommand.self, CompactCommand.self, RepairCommand.self,
         ],
         defaultSubcommand: QueryCommand.self
     )
+
+    /// Rewrites argv first (``CommandLineRewrite``): global options before the subcommand,
+    /// misspelled subcommands, `version`.
+    static func main() async {
+        switch CommandLineRewrite.action(for: Array(CommandLine.arguments.dropFirst())) {
+        case .parse(let arguments):
+            await main(arguments)
+        case .version:
+            print(LogqVersion.string)
+        case .fail(let message):
+            OutputStream.printError(message)
+            Foundation_exit(2)
+        }
+    }
 
     /// For queries: keeps large buffers (decompressed columns) in the heap instead of a fresh
     /// `mmap` each: glibc maps every allocation over 128 KiB by default and unmaps it
@@ -38,6 +53,10 @@ struct Logq: AsyncParsableCommand {
         #endif
     }
 }
+
+/// exit(3), declared here rather than importing Glibc into the entry point's file.
+@_silgen_name("exit")
+private func Foundation_exit(_ status: Int32) -> Never
 
 #if os(Linux)
 /// glibc's `mallopt` (declared in <malloc.h>, which the Glibc module does not include).

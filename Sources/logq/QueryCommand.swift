@@ -14,6 +14,7 @@ struct QueryCommand: ParsableCommand {
               verb=delete since=1h               field=value; since=/until= take 30m, 1h, 7d or a time
               verb=create,update                 a list: any of the values
               name=prod-*                        * is a wildcard
+              ns=*   ns!=*                       the field exists (and is not empty) / is missing
               user!=system:kube-scheduler        not equal
               code>=400                          numbers: > >= < <= (code, latency)
               uri~'^/api/v1/namespaces/[^/]+/secrets'   regular expression (~, !~)
@@ -46,10 +47,11 @@ struct QueryCommand: ParsableCommand {
             Output: on a terminal a table (coloured unless NO_COLOR is set), otherwise one line \
             per event (time, source, verb, user, what, where, code); -o ndjson / json print the \
             original events, -o csv the columns, -o raw the originals byte for byte.
-            Exit status: 0 with matches, 1 with none, 2 for a bad query or option, 3 with \
-            --strict when the store is damaged. An answer computed over a damaged store (a \
-            damaged block skipped, a segment missing, cut short, unreadable or outside the hash \
-            chain) says so on stderr ('logq: warning: …'); --strict makes that an error.
+            Exit status: 0 with matches, 1 with none or when the store cannot be read, 2 for a bad \
+            query, 3 with --strict when the store is damaged, 64 for a bad option, 124 when \
+            --timeout stopped the query; -f exits 0 on Ctrl-C. An answer computed over a damaged \
+            store (a damaged block skipped, a segment missing, cut short, unreadable or outside \
+            the hash chain) says so on stderr ('logq: warning: …'); --strict makes that an error.
             """
     )
 
@@ -86,8 +88,12 @@ struct QueryCommand: ParsableCommand {
 
     @Flag(name: .long, help: "With -f, poll the store every 100 ms instead of waiting for file-system notifications.")
     var poll = false
+
     @Flag(name: .long, help: "Fail (exit 3) when the answer was computed over a damaged store.")
     var strict = false
+
+    @Option(name: .long, help: ArgumentHelp("Stop the query after this long (30s, 5m) with exit status 124. Default: no limit.", valueName: "duration"))
+    var timeout: String?
 
     @Argument(help: ArgumentHelp("The query (quote it). Empty: every event.", valueName: "query"))
     var query: [String] = []
@@ -102,10 +108,14 @@ struct QueryCommand: ParsableCommand {
             throw ValidationError(
                 "unknown output format '\(output)': use \(OutputFormat.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        if let timeout, (DurationParser.parse(timeout) ?? 0) <= 0 {
+            throw ValidationError("cannot use --timeout '\(timeout)': pass a duration such as 30s, 5m or 1h")
+        }
     }
 
     func run() throws {
         Logq.tuneAllocator()
+        if let timeout, let nanoseconds = DurationParser.parse(timeout) { QueryTimeout.arm(nanoseconds: nanoseconds) }
         let text = query.joined(separator: " ")
         let parsed: Query
         do {
@@ -141,6 +151,7 @@ struct QueryCommand: ParsableCommand {
         let out = OutputBox(OutputStream(fd: 1))
         let printer = ResultPrinter(
             format: format, colour: colour, projection: QueryRunner.projection(parsed), write: { out.stream.write(bytes: $0) })
+        if format == .table { printer.terminalWidth = Environment.terminalWidth }
         let runner = QueryRunner(executor: QueryExecutor(reader: StoreReader(directory: directory)))
         if explain || stats { OutputStream.printError(Explain.plan(parsed)) }
         let outcome: QueryRunner.Outcome
@@ -167,12 +178,16 @@ struct QueryCommand: ParsableCommand {
         for problem in outcome.stats.scan.problems {
             OutputStream.printError("logq: warning: \(problem)")
         }
+        QueryTimeout.warnAboutRegexLimits()
         if explain || stats { OutputStream.printError(Explain.counters(outcome)) }
         if strict && !outcome.stats.scan.problems.isEmpty {
             OutputStream.printError("logq: the store is damaged (see the warnings); the answer above may be incomplete")
             throw ExitCode(3)
         }
-        if outcome.stats.eventsMatched == 0 { throw ExitCode(1) }
+        if outcome.stats.eventsMatched == 0 {
+            if let hint = EmptyResultHint.reason(for: parsed, reader: StoreReader(directory: directory)) { OutputStream.printError(hint) }
+            throw ExitCode(1)
+        }
     }
 }
 

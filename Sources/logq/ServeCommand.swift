@@ -18,6 +18,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Port to listen on.")
     var port = 9420
 
+    func validate() throws {
+        guard (1...65535).contains(port) else {
+            throw ValidationError("cannot listen on port \(port): pass --port between 1 and 65535")
+        }
+    }
+
     func run() async throws {
         let app = LogServer.application(directory: options.directory, host: host, port: port)
         try await app.runService()

@@ -40,19 +40,19 @@ struct FieldFilterTests {
         #expect(!(try filter(.ns, .notEqual, [""]).matches(empty)))
         #expect(!(try filter(.ns, .equal, ["default"]).matches(empty)))
         #expect(try filter(.ns, .notEqual, ["default"]).matches(empty))
-        #expect(try filter(.ns, .equal, ["*"]).matches(empty))
+        #expect(!(try filter(.ns, .equal, ["*"]).matches(empty)))  // f=* means "exists"
         #expect(!(try filter(.code, .greaterOrEqual, ["0"]).matches(empty)))
     }
 
     @Test(
-        "* is a wildcard for any run of characters, including none",
+        "* is a wildcard for any run of characters, including none; * alone needs a non-empty value",
         arguments: [
             ("prod-*", "prod-eu", true), ("prod-*", "prod-", true), ("prod-*", "preprod-eu", false), ("prod-*", "prod", false),
             ("*-canary", "web-canary", true), ("*-canary", "-canary", true), ("*-canary", "web-canary2", false),
             ("a*b*c", "abc", true), ("a*b*c", "aXbYc", true), ("a*b*c", "acbc", true), ("a*b*c", "ac", false),
             ("a*b*c", "ab", false), ("a*b*c", "abcd", false), ("a*b*c", "xabc", false),
             ("ab*bc", "abc", false), ("ab*bc", "abbc", true), ("a*a", "a", false), ("a*a", "aa", true),
-            ("*", "", true), ("*", "anything", true), ("**", "x", true),
+            ("*", "", false), ("*", "anything", true), ("**", "x", true),
             ("*x*xy", "xy", false), ("*x*xy", "xxy", true),
             ("é*漢", "é-漢", true), ("é*漢", "e-漢", false),
         ] as [(String, String, Bool)])

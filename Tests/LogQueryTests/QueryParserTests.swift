@@ -149,7 +149,7 @@ struct QueryParserTests {
             ("since>1h", 6, "expected 'since=' with one duration or time, found 'since>1h'"),
             ("since=1h,2h", 6, "expected 'since=' with one duration or time, found 'since=1h,2h'"),
             ("since=yesterday", 7,
-             "expected a duration (30m, 1h, 7d) or a time (2026-11-24T10:00:00Z) after 'since=', found 'yesterday'"),
+             "expected a duration (30m, 1h, 7d, now-1h) or a time (2026-11-24T10:00:00Z, 2026-11-24T10:00) after 'since=', found 'yesterday'"),
             ("until=2024-13-01", 7, "after 'until=', found '2024-13-01'"),
             ("since=2026-11-24T12:00:00Z until=2026-11-24T11:00:00Z", 1, "the time window is empty: pass since= earlier than until="),
             ("since=1h until=1h", 1, "the time window is empty"),

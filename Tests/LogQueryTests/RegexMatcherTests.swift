@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import LogQuery
@@ -50,5 +51,19 @@ struct RegexMatcherTests {
     func invalidSubjects(pattern: String, subject: [UInt8], expected: Bool) throws {
         let matcher = try RegexMatcher(pattern)
         #expect(subject.withUnsafeBytes { matcher.matches($0) } == expected)
+    }
+}
+
+@Suite("RegexMatcher limits")
+struct RegexMatcherLimitTests {
+    @Test("a catastrophic pattern over a long URI gives up fast, as a non-match that is counted")
+    func catastrophicPatternFailsFast() throws {
+        let matcher = try RegexMatcher("^(.+)+[!#]$")
+        let uri = "/api/v1/namespaces/" + String(repeating: "a", count: 200)
+        let before = RegexMatcher.limitHits.load(ordering: .relaxed)
+        let start = ContinuousClock.now
+        #expect(matcher.matches(uri) == false)
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(RegexMatcher.limitHits.load(ordering: .relaxed) > before)
     }
 }

@@ -66,7 +66,7 @@ struct TimeRangeTests {
             Issue.record("expected an error, got \(value)")
         } catch {
             #expect(error.column == 12)
-            #expect(error.message == "expected a duration (30m, 1h, 7d) or a time (2026-11-24T10:00:00Z) after 'until=', found '\(text)'")
+            #expect(error.message == "expected a duration (30m, 1h, 7d, now-1h) or a time (2026-11-24T10:00:00Z, 2026-11-24T10:00) after 'until=', found '\(text)'")
         }
     }
 }

@@ -18,6 +18,9 @@ public struct IngestSummary: Sendable, Equatable {
     /// Inputs that hold nothing logq recognises (a README, a LICENSE, `*.meta.jsonl`
     /// annotations): reported by name, nothing stored or quarantined.
     public var skippedInputs = 0
+    /// Files and folders of the S3 layout left out by --region/--since/--until (a whole day or
+    /// region folder counts once).
+    public var prunedPaths = 0
     /// CloudTrail digest files (integrity validation) recognised and not stored.
     public var digests = 0
     /// Events outside `--since` / `--until`, not stored.

@@ -69,7 +69,7 @@ public final class Ingestor {
         for path in paths {
             let inputs: [PathCollector.Input]
             do {
-                inputs = try PathCollector.expand([path], pruning: options.pruning) { skipped, reason in
+                inputs = try PathCollector.expand([path], pruning: options.pruning, pruned: &summary.prunedPaths) { skipped, reason in
                     summary.skippedDirectories += 1
                     onWarning(skipped, "skipped \(skipped): \(reason)")
                 }

@@ -27,12 +27,20 @@ public enum PathCollector {
     public static func expand(
         _ paths: [String], pruning: S3Pruning = S3Pruning(), onSkip: (_ path: String, _ reason: String) -> Void = { _, _ in }
     ) throws -> [Input] {
+        var pruned = 0
+        return try expand(paths, pruning: pruning, pruned: &pruned, onSkip: onSkip)
+    }
+
+    /// The same, adding to `pruned` each file or folder the pruning left out.
+    public static func expand(
+        _ paths: [String], pruning: S3Pruning, pruned: inout Int, onSkip: (_ path: String, _ reason: String) -> Void = { _, _ in }
+    ) throws -> [Input] {
         var visited: [DirectoryID: String] = [:]
-        return try expand(paths, pruning: pruning, visited: &visited, onSkip: onSkip)
+        return try expand(paths, pruning: pruning, visited: &visited, pruned: &pruned, onSkip: onSkip)
     }
 
     private static func expand(
-        _ paths: [String], pruning: S3Pruning, visited: inout [DirectoryID: String], onSkip: (String, String) -> Void
+        _ paths: [String], pruning: S3Pruning, visited: inout [DirectoryID: String], pruned: inout Int, onSkip: (String, String) -> Void
     ) throws -> [Input] {
         var out: [Input] = []
         for path in paths {
@@ -45,12 +53,15 @@ public enum PathCollector {
                 guard isPattern(path) else { throw IngestError.notFound(path) }
                 let matches = glob(path)
                 guard !matches.isEmpty else { throw IngestError.noMatch(path) }
-                out += try expand(matches, pruning: pruning, visited: &visited, onSkip: onSkip)
+                out += try expand(matches, pruning: pruning, visited: &visited, pruned: &pruned, onSkip: onSkip)
                 continue
             }
-            guard pruning.allows(path) else { continue }
+            guard pruning.allows(path) else {
+                pruned += 1
+                continue
+            }
             if (st.st_mode & S_IFMT) == S_IFDIR {
-                try enter(path, st, pruning: pruning, visited: &visited, onSkip: onSkip, into: &out)
+                try enter(path, st, pruning: pruning, visited: &visited, pruned: &pruned, onSkip: onSkip, into: &out)
             } else {
                 out.append(.file(path))
             }
@@ -77,8 +88,8 @@ public enum PathCollector {
 
     /// Walks the directory `path` (whose `stat` is `st`) unless it was walked already.
     private static func enter(
-        _ path: String, _ st: stat, pruning: S3Pruning, visited: inout [DirectoryID: String], onSkip: (String, String) -> Void,
-        into out: inout [Input]
+        _ path: String, _ st: stat, pruning: S3Pruning, visited: inout [DirectoryID: String], pruned: inout Int,
+        onSkip: (String, String) -> Void, into out: inout [Input]
     ) throws {
         let id = DirectoryID(device: UInt64(st.st_dev), inode: UInt64(st.st_ino))
         if let first = visited[id] {
@@ -87,12 +98,12 @@ public enum PathCollector {
             return
         }
         visited[id] = path
-        try walk(path, pruning: pruning, visited: &visited, onSkip: onSkip, into: &out)
+        try walk(path, pruning: pruning, visited: &visited, pruned: &pruned, onSkip: onSkip, into: &out)
     }
 
     private static func walk(
-        _ directory: String, pruning: S3Pruning, visited: inout [DirectoryID: String], onSkip: (String, String) -> Void,
-        into out: inout [Input]
+        _ directory: String, pruning: S3Pruning, visited: inout [DirectoryID: String], pruned: inout Int,
+        onSkip: (String, String) -> Void, into out: inout [Input]
     ) throws {
         guard let dir = opendir(directory) else { throw IngestError.cannotOpen(directory, errno: errno) }
         var names: [String] = []
@@ -106,11 +117,14 @@ public enum PathCollector {
         let base = directory.hasSuffix("/") ? String(directory.dropLast()) : directory
         for name in names.sorted() {
             let path = base + "/" + name
-            guard pruning.allows(path) else { continue }
+            guard pruning.allows(path) else {
+                pruned += 1
+                continue
+            }
             var st = stat()
             guard stat(path, &st) == 0 else { continue }
             switch st.st_mode & S_IFMT {
-            case S_IFDIR: try enter(path, st, pruning: pruning, visited: &visited, onSkip: onSkip, into: &out)
+            case S_IFDIR: try enter(path, st, pruning: pruning, visited: &visited, pruned: &pruned, onSkip: onSkip, into: &out)
             case S_IFREG: out.append(.file(path))
             default: continue
             }

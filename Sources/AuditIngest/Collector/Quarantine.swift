@@ -11,12 +11,32 @@ import Glibc
 /// where `raw` is the rejected bytes as a JSON string (`raw_base64` instead when they are not
 /// UTF-8) and `length` their full size (a value longer than ``Rejection/maxKeptBytes`` keeps
 /// its start only). Appended by ingest, listed by `logq rejects`; nothing rejected is lost
-/// silently.
+/// silently. A reject already in the file (same input, offset, reason and bytes) is not added
+/// again, so re-ingesting an input does not repeat its rejects.
 public final class Quarantine {
     /// The file's path.
     public let path: String
     private var pending: [UInt8] = []
     private let at: String
+    /// The rejects in the file and added since: read on the first ``add(_:)``.
+    private var seen: Set<Key>?
+
+    /// What makes two rejects the same: input, offset, reason, and a hash of the bytes.
+    private struct Key: Hashable {
+        var file: String
+        var offset: Int
+        var reason: String
+        var length: Int
+        var bytes: UInt64
+
+        init(_ rejection: Rejection) {
+            file = rejection.file
+            offset = rejection.offset
+            reason = rejection.reason
+            length = rejection.length
+            bytes = Hash64.hash(rejection.raw)
+        }
+    }
 
     public init(directory: DataDirectory, now: Int64) {
         path = directory.path + "/" + FileNames.rejects
@@ -25,6 +45,8 @@ public final class Quarantine {
 
     /// Adds `rejection` (written by ``flush()``).
     public func add(_ rejection: Rejection) {
+        if seen == nil { seen = Set(Self.read(path: path).map { Key($0.rejection) }) }
+        guard seen!.insert(Key(rejection)).inserted else { return }
         // Moved out and back so that appending does not copy the buffer.
         var out = pending
         pending = []

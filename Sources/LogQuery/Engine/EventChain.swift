@@ -12,12 +12,18 @@ final class EventChain {
     private var rings: [TailPipe.Ring<AuditEvent>?]
     /// Per step: the events held by `sort`, each with its sort cells and arrival number.
     private var held: [[(cells: [String], order: Int, event: AuditEvent)]]
+    /// Per step: approximate bytes held by `sort` (see ``heldSize(_:)``).
+    private var heldBytes: [Int]
+    /// Bytes `sort` may hold, per step (``QueryLimits/sortBudgetBytes``).
+    private let sortBudgetBytes: Int
     private var arrivals = 0
 
     /// `steps` must be event pipes; `sink` receives what comes out and returns false to stop.
-    init(steps: [Pipe], sink: @escaping (AuditEvent) throws -> Bool) {
+    init(steps: [Pipe], sortBudgetBytes: Int = QueryLimits.sortBudgetBytes, sink: @escaping (AuditEvent) throws -> Bool) {
         self.steps = steps
         self.sink = sink
+        self.sortBudgetBytes = sortBudgetBytes
+        heldBytes = Array(repeating: 0, count: steps.count)
         passed = Array(repeating: 0, count: steps.count)
         rings = steps.map { step in
             if case .tail(let t) = step { return TailPipe.Ring(capacity: t.count) }
@@ -44,15 +50,33 @@ final class EventChain {
             return true
         case .sort(let s):
             arrivals += 1
-            held[i].append((s.cells(event), arrivals, event))
+            let cells = s.cells(event)
+            held[i].append((cells, arrivals, event))
+            heldBytes[i] += Self.heldSize(event, cells)
             // Before `head N` only the first N can come out: trim the buffer now and then.
-            if i + 1 < steps.count, case .limit(let l) = steps[i + 1], held[i].count > max(2 * l.count, 4096) {
+            if i + 1 < steps.count, case .limit(let l) = steps[i + 1],
+                held[i].count > max(2 * l.count, 4096) || heldBytes[i] > sortBudgetBytes / 2
+            {
                 held[i] = Array(sorted(held[i], s).prefix(l.count))
+                heldBytes[i] = held[i].reduce(0) { $0 + Self.heldSize($1.event, $1.cells) }
+            }
+            if heldBytes[i] > sortBudgetBytes {
+                throw QueryError(
+                    column: s.column,
+                    message: "cannot sort the events at '\(s)': they take more than \(sortBudgetBytes >> 20) MiB "
+                        + "(\(held[i].count) events so far); add '| head N' after the sort, narrow the time range (since=, until=) "
+                        + "or the filter, or sort an aggregate ('| count by f | sort by count')")
             }
             return true
         default:
             return try push(event, at: i + 1)
         }
+    }
+
+    /// Approximate bytes one held event takes: its original bytes, its sort cells, and
+    /// ~512 B for its field values and the tuple.
+    private static func heldSize(_ event: AuditEvent, _ cells: [String]) -> Int {
+        event.raw.count + cells.reduce(0) { $0 + $1.utf8.count } + 512
     }
 
     private func sorted(
@@ -80,6 +104,7 @@ final class EventChain {
             case .sort(let s):
                 out = sorted(held[i], s).map(\.event)
                 held[i] = []
+                heldBytes[i] = 0
             default:
                 continue
             }

@@ -8,7 +8,8 @@ import Glibc
 /// `field OP value[,value…]`: compares one field with one or more values.
 ///
 /// `=` matches when the field equals any value (`*` in a value is a wildcard: `name=prod-*`);
-/// `!=` when it equals none. `~` / `!~` test a regular expression. `>`, `>=`, `<`, `<=`
+/// `!=` when it equals none. A value that is `*` alone means "exists": `f=*` matches when the
+/// field is present and not empty, `f!=*` (and `-f=*`) when it is missing or empty. `~` / `!~` test a regular expression. `>`, `>=`, `<`, `<=`
 /// compare numbers and apply to numeric fields (`code`, `latency`) and JSON paths. An absent
 /// field is "". Multi-valued fields and paths with several values match when any value does
 /// (`!=` / `!~`: when none does).
@@ -22,6 +23,8 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
     enum Pattern: @unchecked Sendable {
         case exact([UInt8])
         case glob(prefix: [UInt8], parts: [[UInt8]], suffix: [UInt8])
+        /// `*` alone: any non-empty value (absent fields read as "", so this is "exists").
+        case nonEmpty
         case regex(RegexMatcher)
     }
 
@@ -58,6 +61,7 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
 
     static func compile(_ value: String) -> Pattern {
         guard value.contains("*") else { return .exact(Array(value.utf8)) }
+        if value == "*" { return .nonEmpty }
         let pieces = value.split(separator: "*", omittingEmptySubsequences: false).map { Array($0.utf8) }
         return .glob(prefix: pieces.first!, parts: Array(pieces.dropFirst().dropLast()), suffix: pieces.last!)
     }
@@ -240,6 +244,8 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
             return s.isEmpty || s.withUnsafeBytes { memcmp($0.baseAddress!, value.baseAddress!, s.count) == 0 }
         case .regex(let r):
             return r.matches(value)
+        case .nonEmpty:
+            return !value.isEmpty
         case .glob(let prefix, let parts, let suffix):
             guard value.count >= prefix.count + suffix.count, value.starts(with: prefix) else { return false }
             var position = prefix.count

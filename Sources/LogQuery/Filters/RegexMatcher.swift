@@ -1,4 +1,5 @@
 import CPCRE2
+import Synchronization
 
 /// A compiled regular expression: PCRE2 with its JIT, matching UTF-8 bytes in place.
 ///
@@ -13,6 +14,8 @@ public final class RegexMatcher: @unchecked Sendable {
     // by the scan that owns them (a matcher is copied per thread when scans run in parallel).
     private let code: OpaquePointer
     private let matchData: OpaquePointer
+    /// Match and depth limits (``QueryLimits``), so a catastrophic pattern fails fast.
+    private let matchContext: OpaquePointer
     private let jit: Bool
     /// The pattern as written.
     public let pattern: String
@@ -39,10 +42,19 @@ public final class RegexMatcher: @unchecked Sendable {
             pcre2_code_free_8(compiled)
             throw RegexError(message: "out of memory for match data")
         }
+        guard let context = pcre2_match_context_create_8(nil) else {
+            pcre2_match_data_free_8(data)
+            pcre2_code_free_8(compiled)
+            throw RegexError(message: "out of memory for the match context")
+        }
+        pcre2_set_match_limit_8(context, QueryLimits.regexMatchLimit)
+        pcre2_set_depth_limit_8(context, QueryLimits.regexDepthLimit)
         matchData = data
+        matchContext = context
     }
 
     deinit {
+        pcre2_match_context_free_8(matchContext)
         pcre2_match_data_free_8(matchData)
         pcre2_code_free_8(code)
     }
@@ -62,10 +74,18 @@ public final class RegexMatcher: @unchecked Sendable {
     private func match(_ base: UnsafePointer<UInt8>, _ count: Int) -> Bool {
         let result =
             jit
-            ? pcre2_jit_match_8(code, base, count, 0, 0, matchData, nil)
-            : pcre2_match_8(code, base, count, 0, 0, matchData, nil)
+            ? pcre2_jit_match_8(code, base, count, 0, 0, matchData, matchContext)
+            : pcre2_match_8(code, base, count, 0, 0, matchData, matchContext)
+        if result == PCRE2_ERROR_MATCHLIMIT || result == PCRE2_ERROR_DEPTHLIMIT || result == PCRE2_ERROR_HEAPLIMIT {
+            // Counted as a non-match; the CLI warns once (``limitHits``) after the query.
+            Self.limitHits.add(1, ordering: .relaxed)
+        }
         return result >= 0
     }
+
+    /// How many matches, process-wide, gave up at the match or depth limit and counted as
+    /// non-matches: the CLI warns on stderr when this is not zero after a query.
+    public static let limitHits = Atomic<Int>(0)
 
     /// Whether the pattern matches anywhere in `text`.
     public func matches(_ text: String) -> Bool {

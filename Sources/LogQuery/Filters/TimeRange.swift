@@ -34,14 +34,21 @@ public struct TimeRange: Sendable, Equatable {
         return true
     }
 
-    /// Parses the value of `since=` / `until=` relative to `now` (ns UTC).
+    /// Parses the value of `since=` / `until=` relative to `now` (ns UTC): a duration back
+    /// from now (`1h`), `now`, `now-1h`, a time (`2026-11-24T10:00:00Z`, also without seconds
+    /// or zone: `2026-11-24T10:00`, UTC) or a date (`2026-11-24`).
     public static func parseBound(_ text: String, now: Int64, name: String, column: Int) throws(QueryError) -> Int64 {
         if let duration = DurationParser.parse(text) { return now - duration }
         if let t = Timestamp.parse(text) { return t }
         if text.utf8.count == 10, let t = Timestamp.parse(text + "T00:00:00Z") { return t }
         if text == "now" { return now }
+        if text.hasPrefix("now-"), let duration = DurationParser.parse(String(text.dropFirst(4))) { return now - duration }
+        // Minutes without seconds (`2026-11-23T12:30`, `…12:30Z`), and times without a zone: UTC.
+        let bare = text.hasSuffix("Z") ? String(text.dropLast()) : text
+        if bare.utf8.count == 16, let t = Timestamp.parse(bare + ":00Z") { return t }
+        if bare.utf8.count >= 19, !text.hasSuffix("Z"), let t = Timestamp.parse(bare + "Z") { return t }
         throw QueryError(
             column: column,
-            message: "expected a duration (30m, 1h, 7d) or a time (2026-11-24T10:00:00Z) after '\(name)=', found '\(text)'")
+            message: "expected a duration (30m, 1h, 7d, now-1h) or a time (2026-11-24T10:00:00Z, 2026-11-24T10:00) after '\(name)=', found '\(text)'")
     }
 }

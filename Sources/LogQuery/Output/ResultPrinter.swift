@@ -18,6 +18,8 @@ public final class ResultPrinter {
     /// ``flush()`` prints a table's held rows at once.
     public var streaming = false
 
+    /// The terminal's width in characters: `table` output is cut to fit it (nil: no limit).
+    public var terminalWidth: Int?
     /// Rows a terminal table holds to fit its column widths before it starts printing.
     static let widthSampleRows = 100
 
@@ -81,9 +83,10 @@ public final class ResultPrinter {
     /// Fits the table to the held rows and prints them under the header.
     private func flushPending() {
         let columns = eventColumns
-        let layout = TableText(
+        var layout = TableText(
             header: columns, rows: pending, numeric: columns.map { _ in false }, colour: colour,
             statusColumn: projection == nil ? 6 : columns.firstIndex(of: "code"))
+        if let terminalWidth { layout.fit(to: terminalWidth) }
         self.layout = layout
         write(layout.header(columns) + "\n")
         for row in pending { write(layout.row(row) + "\n") }
@@ -118,8 +121,9 @@ public final class ResultPrinter {
         printedTable = true
         switch format {
         case .text, .raw, .table:
-            let layout = TableText(
+            var layout = TableText(
                 header: table.columns, rows: table.rows, numeric: table.numeric, colour: colour && format == .table)
+            if format == .table, let terminalWidth { layout.fit(to: terminalWidth) }
             write(layout.header(table.columns) + "\n")
             for row in table.rows { write(layout.row(row) + "\n") }
         case .csv:

@@ -25,6 +25,21 @@ public struct TableText: Sendable {
 
     static func shown(_ cell: String) -> String { cell.isEmpty ? "-" : cell }
 
+    /// Narrows the widest columns, one character at a time, until a line fits in `width`
+    /// characters (a terminal's); no column goes below 8. Cells longer than their column are
+    /// cut with an ellipsis.
+    public mutating func fit(to width: Int) {
+        guard !widths.isEmpty else { return }
+        while widths.reduce(0, +) + 2 * (widths.count - 1) > width {
+            guard let widest = widths.indices.max(by: { widths[$0] < widths[$1] }), widths[widest] > 8 else { return }
+            widths[widest] -= 1
+        }
+        fitted = true
+    }
+
+    /// Whether ``fit(to:)`` set the widths, so cells are cut to them.
+    private var fitted = false
+
     /// The header line.
     public func header(_ names: [String]) -> String {
         let text = line(names, empty: false)
@@ -39,8 +54,9 @@ public struct TableText: Sendable {
     private func line(_ cells: [String], empty: Bool) -> String {
         var out = ""
         for (i, raw) in cells.enumerated() {
-            let cell = empty ? Self.shown(raw) : raw
+            var cell = empty ? Self.shown(raw) : raw
             let width = i < widths.count ? widths[i] : cell.count
+            if fitted, cell.count > width { cell = String(cell.prefix(max(0, width - 1))) + "…" }
             let gap = String(repeating: " ", count: max(0, width - cell.count))
             var text: String
             if i < numeric.count, numeric[i] {

@@ -18,6 +18,8 @@ public struct QueryParser {
     var aggregated: Bool { tableColumns != nil }
     /// The columns of the aggregate parsed so far, which later `sort` and `fields` name.
     var tableColumns: [String]?
+    /// How many `(`, `not` and `-` enclose the term being parsed (at most ``QueryLimits/maxNesting``).
+    var depth = 0
 
     init(tokens: [Token], now: Int64) {
         self.tokens = tokens
@@ -34,7 +36,9 @@ public struct QueryParser {
     mutating func replaceCurrentWord(with word: String, column: Int) {
         var copy = tokens
         copy[index] = Token(kind: .word(word), column: column)
+        let depth = self.depth
         self = QueryParser(tokens: copy, now: now, index: index, timeRange: timeRange, windowColumn: windowColumn)
+        self.depth = depth
     }
 
     init(tokens: [Token], now: Int64, index: Int, timeRange: TimeRange, windowColumn: Int?) {
@@ -164,6 +168,13 @@ public struct QueryParser {
     /// Returns nil for a term that only set the time window.
     mutating func parseUnary(topLevel: Bool) throws(QueryError) -> FilterExpression? {
         let token = peek
+        depth += 1
+        defer { depth -= 1 }
+        if depth > QueryLimits.maxNesting {
+            throw QueryError(
+                column: token.column,
+                message: "cannot parse the query: '(', 'not' and '-' are nested more than \(QueryLimits.maxNesting) deep; simplify the query")
+        }
         if acceptWord("not") || acceptWord("NOT") {
             guard let inner = try parseUnary(topLevel: false) else {
                 throw QueryError(column: token.column, message: "since= and until= cannot be negated")

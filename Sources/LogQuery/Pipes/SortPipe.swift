@@ -4,8 +4,8 @@ import AuditCore
 /// aggregate (by column: `count`, `user`, `p99(latency)`). Values that are both numbers compare
 /// as numbers, others as text; ties keep their order.
 ///
-/// Sorting events holds them all in memory, except before `| head N`, which keeps only the
-/// first N (see ``QueryRunner``).
+/// Sorting events holds them in memory, up to ``QueryLimits/sortBudgetBytes`` (then the query
+/// stops with an error), except before `| head N`, which keeps only the first N (see ``EventChain``).
 public struct SortPipe: Sendable, Equatable, CustomStringConvertible {
     /// One sort key: a name as written (a field, `time`, or an aggregate's column) and its direction.
     public struct Key: Sendable, Equatable {
