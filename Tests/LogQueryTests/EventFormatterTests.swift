@@ -38,6 +38,16 @@ struct EventFormatterTests {
         #expect(EventFormatter.line(long) == "1970-01-01T00:00:00.000Z  k8s-audit   deletecollection  u  pods  -  200")
     }
 
+    @Test("klog and authenticator lines show their message, where in the code, and severity; perf events their kind, object and node")
+    func textAndPerfLines() {
+        let klog = makeEvent(
+            source: .controllerManager, time: 0,
+            [.severity: "E", .message: "failed to sync replicaset shop/cart-7d9", .location: "replica_set.go:448"])
+        #expect(EventFormatter.line(klog) == "1970-01-01T00:00:00.000Z  controller-manager           -  failed to sync replicaset shop/cart-7d9  replica_set.go:448  E")
+        let perf = makeEvent(source: .perf, time: 0, [.kind: "Pod", .ns: "shop", .name: "cart-0", .node: "ip-10-0-1-5"])
+        #expect(EventFormatter.line(perf) == "1970-01-01T00:00:00.000Z  perf                 -  Pod shop/cart-0  ip-10-0-1-5  -")
+    }
+
     @Test("the text line of a CloudTrail event: service:action name, region and ip, ok or the error code")
     func cloudTrailLine() {
         var fields: [Field: String] = [

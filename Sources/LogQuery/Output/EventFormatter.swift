@@ -26,6 +26,18 @@ public enum EventFormatter {
             what = [service + ":" + f[.event], f[.name]].filter { !$0.isEmpty && $0 != ":" }.joined(separator: " ")
             place = [f[.region], f[.ip]].filter { !$0.isEmpty }.joined(separator: " ")
             code = f[.error].isEmpty ? "ok" : f[.error]
+        case .apiserver, .controllerManager, .scheduler, .authenticator:
+            // klog and authenticator lines: the message is what happened; where in the code
+            // (or which node, which client) and the severity.
+            what = f[.message].isEmpty ? [f[.resource], f[.name]].filter { !$0.isEmpty }.joined(separator: " ") : f[.message]
+            place = [f[.location], f[.node], f[.ip]].first { !$0.isEmpty } ?? ""
+            code = f[.severity].isEmpty ? f[.code] : f[.severity]
+        case .perf:
+            // Container Insights: the kind of measurement (Node, Pod, Service …) and its object.
+            let target = [f[.ns], f[.name]].filter { !$0.isEmpty }.joined(separator: "/")
+            what = [f[.kind], target].filter { !$0.isEmpty }.joined(separator: " ")
+            place = [f[.node], f[.cluster]].first { !$0.isEmpty } ?? ""
+            code = ""
         default:
             var object = f[.resource]
             if !f[.subresource].isEmpty { object += "/" + f[.subresource] }
