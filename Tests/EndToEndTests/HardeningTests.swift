@@ -95,4 +95,18 @@ extension HardeningTests {
         #expect(result.status == 1)
         #expect(result.stderr.contains("no events stored in the time range asked; the store spans 2026-"), "\(result.stderr)")
     }
+
+    @Test("an empty result names a value no block holds and the nearest one stored")
+    func emptyResultNearestValue() {
+        let dir = TemporaryDirectory("logq-e2e-empty")
+        let data = dir.path + "/data"
+        #expect(Shell.run(logq, ["ingest", "--data", data, TestPaths.fixtures + "/k8s-audit"]).status == 0)
+        let typo = Shell.run(logq, ["--data", data, "verb=delet"])
+        #expect(typo.status == 1)
+        #expect(typo.stderr.contains("has verb=delet (did you mean verb=delete?)"), "\(typo.stderr)")
+        let absent = Shell.run(logq, ["--data", data, "verb=frobnicate"])
+        #expect(absent.status == 1)
+        #expect(absent.stderr.contains("no event in the range asked has verb=frobnicate"), "\(absent.stderr)")
+        #expect(!absent.stderr.contains("did you mean"))
+    }
 }
