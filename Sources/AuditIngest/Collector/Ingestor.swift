@@ -69,7 +69,10 @@ public final class Ingestor {
         for path in paths {
             let inputs: [PathCollector.Input]
             do {
-                inputs = try PathCollector.expand([path], pruning: options.pruning, pruned: &summary.prunedPaths) { skipped, reason in
+                // Counted apart: the closure below changes `summary` while `pruned` is borrowed.
+                var pruned = 0
+                defer { summary.prunedPaths += pruned }
+                inputs = try PathCollector.expand([path], pruning: options.pruning, pruned: &pruned) { skipped, reason in
                     summary.skippedDirectories += 1
                     onWarning(skipped, "skipped \(skipped): \(reason)")
                 }
