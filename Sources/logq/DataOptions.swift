@@ -63,17 +63,21 @@ struct OutputStream {
         if buffer.count >= 1 << 16 { flush() }
     }
 
-    mutating func flush() {
+    /// Writes what is buffered; false when the descriptor is closed (a reader that went away,
+    /// `| head`), which a follower takes as its cue to end quietly.
+    @discardableResult
+    mutating func flush() -> Bool {
         var offset = 0
+        defer { buffer.removeAll(keepingCapacity: true) }
         while offset < buffer.count {
             let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
             if n <= 0 {
                 if n < 0 && errno == EINTR { continue }
-                break
+                return false
             }
             offset += n
         }
-        buffer.removeAll(keepingCapacity: true)
+        return true
     }
 
     static func printError(_ text: String) {

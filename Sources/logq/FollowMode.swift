@@ -46,10 +46,10 @@ struct FollowMode {
             OutputStream.printError("logq: bad query for -f\n" + error.render(query: text))
             throw ExitCode(2)
         }
-        let out = FollowOutput()
+        let out = OutputBox(OutputStream(fd: 1))
         let printer = ResultPrinter(
             format: format, colour: colour, projection: live.window == nil ? QueryRunner.projection(query) : nil,
-            write: { out.write($0) })
+            write: { out.stream.write(bytes: $0) })
         printer.streaming = true
 
         try waitForStore()
@@ -100,7 +100,7 @@ struct FollowMode {
             for problem in report.problems { OutputStream.printError("logq: damaged block skipped: \(problem)") }
             windows.close(now: Environment.now(), printer: printer)
             printer.flush()
-            guard out.flush() else { return }
+            guard out.stream.flush() else { return }
             if let limit, printedEvents >= limit { return }
         }
 
@@ -116,7 +116,7 @@ struct FollowMode {
             if blocks.isEmpty {
                 windows.close(now: Environment.now(), printer: printer)
                 printer.flush()
-                guard out.flush() else { return }
+                guard out.stream.flush() else { return }
                 watcher.wait(milliseconds: windows.millisecondsToNextClose(now: Environment.now()) ?? 5_000)
                 continue
             }
@@ -126,7 +126,7 @@ struct FollowMode {
                 committed.append(match.committed)
                 guard emit(match.event, live: true) else {
                     printer.flush()
-                    _ = out.flush()
+                    out.stream.flush()
                     try saveCursor(match.cursor)
                     return
                 }
@@ -134,14 +134,14 @@ struct FollowMode {
             for problem in problems { OutputStream.printError("logq: damaged block skipped: \(problem)") }
             windows.close(now: Environment.now(), printer: printer)
             printer.flush()
-            guard out.flush() else { return }
+            guard out.stream.flush() else { return }
             latency.add(printed: Environment.now(), committed: committed, records: Set(blocks.map(\.record)).count)
             cursor = arrivals.cursor
             try saveCursor(cursor)
         }
         windows.close(now: Int64.max, printer: printer)
         printer.flush()
-        _ = out.flush()
+        out.stream.flush()
         OutputStream.printError("logq: stopped at cursor \(cursor); resume with: logq -f --cursor-token \(cursor) '\(text)'")
     }
 
@@ -327,28 +327,5 @@ extension String {
     init(format1 value: Double) {
         let tenths = Int((value * 10).rounded())
         self = "\(tenths / 10).\(abs(tenths % 10))"
-    }
-}
-
-/// Stdout for a follower: buffered, flushed after each batch; a closed pipe (`| head`) is
-/// seen as a failed flush so the follower ends quietly.
-final class FollowOutput {
-    private var buffer: [UInt8] = []
-
-    func write(_ bytes: [UInt8]) { buffer.append(contentsOf: bytes) }
-
-    /// Writes what is buffered; false when stdout is closed.
-    func flush() -> Bool {
-        var offset = 0
-        defer { buffer.removeAll(keepingCapacity: true) }
-        while offset < buffer.count {
-            let n = buffer.withUnsafeBytes { Glibc.write(1, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += n
-        }
-        return true
     }
 }
