@@ -1,4 +1,5 @@
 import AuditCore
+import SegmentStore
 
 /// An error of ingest that stops a whole input (a file that cannot be opened or read, a gzip
 /// stream that breaks). Bad events inside a readable input are ``Rejection``s instead.
@@ -27,6 +28,11 @@ public struct IngestError: Error, Sendable, CustomStringConvertible {
 
     static func cannotWrite(_ path: String, errno: Int32) -> IngestError {
         IngestError(code: .cannotWrite, message: "cannot write \(path): \(describe(errno))")
+    }
+
+    /// A write through the store's I/O layer that failed (its message names the file).
+    static func cannotWrite(_ error: StoreError) -> IngestError {
+        IngestError(code: .cannotWrite, message: error.message)
     }
 
     static func gzip(_ path: String, _ what: String, offset: Int) -> IngestError {

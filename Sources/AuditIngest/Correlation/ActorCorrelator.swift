@@ -1,3 +1,5 @@
+import SegmentStore
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -83,19 +85,12 @@ public final class ActorCorrelator {
     /// Appends the links learned since the last save to `path` and fsyncs it.
     public func save(to path: String) throws {
         guard !pending.isEmpty else { return }
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw IngestError.cannotOpen(path, errno: errno) }
-        defer { close(fd) }
-        var offset = 0
-        while offset < pending.count {
-            let n = pending.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw IngestError.cannotWrite(path, errno: errno)
-            }
-            offset += n
+        // Through the store's I/O layer: power-loss and fault tests see these writes too.
+        do {
+            try FileHandle.appendDurably(pending, to: path)
+        } catch let error as StoreError {
+            throw IngestError.cannotWrite(error)
         }
-        guard fsync(fd) == 0 else { throw IngestError.cannotWrite(path, errno: errno) }
         pending.removeAll()
     }
 

@@ -38,23 +38,12 @@ public struct Checkpoint: Equatable, Sendable {
     /// Saves this checkpoint for `path` atomically and durably.
     func save(for path: String, in directory: DataDirectory) throws {
         let folder = directory.path + "/" + FileNames.checkpoints
-        mkdir(folder, 0o755)
-        let target = Self.file(for: path, in: directory)
-        let temporary = target + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw IngestError.cannotOpen(temporary, errno: errno) }
-        let text = Array("\(device) \(inode) \(offset) \(path)\n".utf8)
-        let written = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        guard written == text.count, fsync(fd) == 0 else {
-            close(fd)
-            throw IngestError.cannotWrite(temporary, errno: errno)
-        }
-        close(fd)
-        guard rename(temporary, target) == 0 else { throw IngestError.cannotWrite(target, errno: errno) }
-        let dirfd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirfd >= 0 {
-            fsync(dirfd)
-            close(dirfd)
+        // Through the store's I/O layer: power-loss and fault tests see these writes too.
+        do {
+            if try FileHandle.makeDirectory(folder) { try FileHandle.syncDirectory(directory.path) }
+            try FileHandle.replaceDurably(Self.file(for: path, in: directory), with: Array("\(device) \(inode) \(offset) \(path)\n".utf8))
+        } catch let error as StoreError {
+            throw IngestError.cannotWrite(error)
         }
     }
 }

@@ -96,6 +96,33 @@ public final class BlockView {
         self.owner = owner
         directory = entries.map { (encoding: $0.0, offset: $0.1, compressed: $0.2, size: $0.3, crc: $0.4) }
         fieldColumns = Array(repeating: nil, count: Field.fieldCount)
+        checkIdentityColumns()
+    }
+
+    /// Checks the CRCs of the columns an event's identity is made of (`id`, `stage`) on every
+    /// read, whether or not the reader decodes them (a CRC over the compressed bytes, no
+    /// decompression). A block whose identities cannot be read is unknown to dedupe, so it must
+    /// not answer any query either: else ingesting its events again would show them twice.
+    private func checkIdentityColumns() {
+        for field in [Field.id, Field.stage] {
+            let index = 1 + field.rawValue
+            guard index < directory.count - 1 else { continue }
+            let entry = directory[index]
+            guard entry.encoding != .empty else { continue }
+            let compressed = UnsafeRawBufferPointer(rebasing: body[entry.offset..<(entry.offset + entry.compressed)])
+            let actual = Deflate.crc32(compressed)
+            guard actual != entry.crc else { continue }
+            damagedFields.insert(field.rawValue)
+            fieldColumns[field.rawValue] = FieldColumn.empty
+            noteDamage(
+                "column \(index) (\(field)) at byte \(entry.offset) of the block: checksum mismatch (CRC-32 0x\(String(actual, radix: 16)), directory says 0x\(String(entry.crc, radix: 16))); "
+                    + "the events' identities are unreadable, so no query uses the block (ingesting its events again stores them once)")
+        }
+    }
+
+    /// Whether the `id` and `stage` columns checked out (the identities of the events are known).
+    public var identitiesIntact: Bool {
+        !damagedFields.contains(Field.id.rawValue) && !damagedFields.contains(Field.stage.rawValue)
     }
 
     /// Decodes the rows column (times, sources) if it is not yet. A damaged one marks the

@@ -44,6 +44,68 @@ public final class FileHandle {
         return FileHandle(path: path, fd: fd)
     }
 
+    /// Opens `path` for writing at its end, creating it when missing (`created` then says so:
+    /// its folder must be synced for the new name to be durable).
+    public static func openForAppend(_ path: String) throws -> (handle: FileHandle, created: Bool) {
+        let fd = Glibc.open(path, O_RDWR | O_CLOEXEC)
+        if fd >= 0 { return (FileHandle(path: path, fd: fd), false) }
+        guard errno == ENOENT else { throw StoreError.io("open", path, errno: errno) }
+        return (try create(path), true)
+    }
+
+    /// Appends `bytes` to the file at `path` (created when missing) and makes them durable:
+    /// fsync of the file, and of its folder when the file is new. For the small side files of a
+    /// store (quarantine, correlation table): every step goes through ``IOHooks``.
+    public static func appendDurably(_ bytes: [UInt8], to path: String) throws {
+        let (file, created) = try openForAppend(path)
+        defer { file.close() }
+        let end = try file.size()
+        try bytes.withUnsafeBytes { try file.write($0, at: end) }
+        try file.sync()
+        if created { try syncDirectory(parent(of: path)) }
+    }
+
+    /// Replaces the file at `path` with `bytes` atomically and durably: `path.tmp` written and
+    /// fsync'd, renamed over `path`, the folder fsync'd.
+    public static func replaceDurably(_ path: String, with bytes: [UInt8]) throws {
+        let temporary = path + ".tmp"
+        try remove(temporary)
+        let file = try create(temporary)
+        do {
+            try bytes.withUnsafeBytes { try file.write($0, at: 0) }
+            try file.sync()
+            file.close()
+        } catch {
+            file.close()
+            throw error
+        }
+        try rename(temporary, to: path)
+        try syncDirectory(parent(of: path))
+    }
+
+    /// The folder of `path` (`.` for a bare name).
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// Gives the file at `from` a second name `to` (a hard link; fails if `to` exists).
+    /// Durable once `to`'s folder is synced.
+    public static func link(_ from: String, to: String) throws {
+        let injected = IOHooks.failure(.link(from: from, to: to))
+        guard injected == 0 else { throw StoreError.io("link", from, errno: injected) }
+        guard Glibc.link(from, to) == 0 else { throw StoreError.io("link \(from) to", to, errno: errno) }
+    }
+
+    /// Allocates `size` bytes of real blocks from the start of the file (not a sparse file:
+    /// the space exists, to be given back later).
+    public func allocate(size: Int) throws {
+        let injected = IOHooks.failure(.allocate(path: path, size: size))
+        guard injected == 0 else { throw StoreError.io("allocate", path, errno: injected) }
+        let result = posix_fallocate(fd, 0, off_t(size))
+        guard result == 0 else { throw StoreError.io("allocate", path, errno: result) }
+    }
+
     /// Opens (creating if needed) a file for locking.
     static func openLockFile(_ path: String) throws -> FileHandle {
         let fd = Glibc.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)

@@ -21,6 +21,10 @@ public enum IOOperation: Sendable, Equatable {
     case remove(path: String)
     /// An empty directory was removed.
     case removeDirectory(path: String)
+    /// A second name `to` for the file `from` (a hard link); durable once `to`'s folder is synced.
+    case link(from: String, to: String)
+    /// `size` bytes of zeros allocated from the start of `path` (posix_fallocate).
+    case allocate(path: String, size: Int)
 }
 
 /// Sees every file-system operation of the store before it is carried out, and may make it

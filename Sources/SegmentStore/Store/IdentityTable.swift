@@ -14,6 +14,10 @@ struct IdentityTable {
         case conflict
     }
 
+    /// The content of an identity whose stored bytes are unreadable (a damaged raw column):
+    /// any event with that identity is a duplicate. A real content hash equal to it is a 2⁻⁶⁴ chance.
+    static let anyContent: UInt64 = 0xA11C_0476_E47D_0FF0
+
     private var ids: [UInt64]
     private var contents: [UInt64]
     private var used: [Bool]
@@ -33,7 +37,7 @@ struct IdentityTable {
         var conflict = false
         while used[slot] {
             if ids[slot] == id {
-                if contents[slot] == content { return .duplicate }
+                if contents[slot] == content || contents[slot] == Self.anyContent { return .duplicate }
                 conflict = true
             }
             slot = (slot + 1) & mask

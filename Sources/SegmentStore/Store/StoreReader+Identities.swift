@@ -22,12 +22,30 @@ extension StoreReader {
             }
             _ = view.column(.id)
             _ = view.column(.stage)
-            view.loadRaw()
-            if view.damaged {
+            guard view.identitiesIntact, !view.damaged else {
                 report.problems.append(
                     SegmentProblem(
                         path: reader.path, offset: offset,
-                        message: "\(view.damage ?? "damaged"); dedupe cannot see the \(view.count) events of this block (ingesting them again stores them again)"))
+                        message: "\(view.damage ?? "damaged"); dedupe cannot see the \(view.count) events of this block, and queries skip it"))
+                return true
+            }
+            if !view.loadRaw() {
+                // The identities are known but not the content: any event with one of these
+                // identities counts as a duplicate (queries that read other columns still show
+                // these events; storing them again would show them twice).
+                for i in 0..<view.count {
+                    var fields = FieldValues()
+                    let id = view.string(i, .id)
+                    if !id.isEmpty { fields[.id] = id }
+                    let stage = view.string(i, .stage)
+                    if !stage.isEmpty { fields[.stage] = stage }
+                    let event = AuditEvent(time: view.time(i), source: view.source(i), fields: fields, raw: [])
+                    visit(event.identityKey, IdentityTable.anyContent)
+                }
+                report.problems.append(
+                    SegmentProblem(
+                        path: reader.path, offset: offset,
+                        message: "\(view.damage ?? "damaged"); dedupe knows the IDs of its \(view.count) events but not their bytes: an event with one of these IDs is taken as a duplicate"))
                 return true
             }
             for i in 0..<view.count {

@@ -105,7 +105,7 @@ extension StoreWriter {
             target = name + ".\(n)" + FileNames.damagedSuffix
             n += 1
         }
-        guard Glibc.link(path, folder + "/" + target) == 0 else { throw StoreError.io("link", path, errno: errno) }
+        try FileHandle.link(path, to: folder + "/" + target)
         try FileHandle.syncDirectory(folder)
         for path in created { try FileHandle.syncDirectory(path) }
         recovery.damagedKept.append(partition + "/" + target)

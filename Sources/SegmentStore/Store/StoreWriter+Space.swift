@@ -11,12 +11,15 @@ extension StoreWriter {
     func ensureReserve() {
         let path = directory.reservePath
         guard !FileHandle.exists(path) else { return }
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { return }
-        // Allocated blocks, not a sparse file: the space must exist to be given back.
-        let allocated = posix_fallocate(fd, 0, off_t(Limits.reserveBytes)) == 0 && fsync(fd) == 0
-        Glibc.close(fd)
-        if !allocated { Glibc.unlink(path) }
+        guard let file = try? FileHandle.create(path) else { return }
+        defer { file.close() }
+        do {
+            try file.allocate(size: Limits.reserveBytes)
+            try file.sync()
+            try FileHandle.syncDirectory(directory.path)
+        } catch {
+            try? FileHandle.remove(path)
+        }
     }
 
     /// Runs `body`; when it fails for want of space and the reserve is there, removes the

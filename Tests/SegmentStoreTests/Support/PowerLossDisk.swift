@@ -64,8 +64,10 @@ final class PowerLossDisk: IOObserver, @unchecked Sendable {
         case .create(let path), .write(let path, _, _), .truncate(let path, _), .sync(let path), .syncDirectory(let path),
             .makeDirectory(let path), .remove(let path), .removeDirectory(let path):
             path
-        case .rename(let from, _):
+        case .rename(let from, _), .link(let from, _):
             from
+        case .allocate(let path, _):
+            path
         }
     }
 
@@ -114,6 +116,15 @@ final class PowerLossDisk: IOObserver, @unchecked Sendable {
                 volatileNames[path] = nil
             case .removeDirectory(let path):
                 volatileDirectories.remove(path)
+            case .link(let from, let to):
+                // One inode under two names.
+                volatileNames[to] = volatileNames[from]
+            case .allocate(let path, let size):
+                guard let inode = volatileNames[path], inode.data.count < size else { continue }
+                let zeros = [UInt8](repeating: 0, count: size - inode.data.count)
+                let offset = inode.data.count
+                Self.apply(&inode.data, offset: offset, bytes: zeros)
+                inode.pending.append((offset, zeros))
             }
         }
         let names = variant == .processCrash ? volatileNames : durableNames
