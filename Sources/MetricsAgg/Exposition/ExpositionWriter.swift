@@ -126,14 +126,15 @@ struct ExpositionWriter {
         out.append(UInt8(ascii: "\n"))
     }
 
-    /// A sample value: integers as digits, `NaN`, `+Inf`, `-Inf`, else Swift's shortest
+    /// A sample value: integers up to 2^53 as digits, `NaN`, `+Inf`, `-Inf`, else Swift's shortest
     /// round-tripping text (which Go's ParseFloat reads).
     static func appendValue(_ value: Double, into out: inout [UInt8]) {
         if value.isNaN {
             out.append(contentsOf: "NaN".utf8)
         } else if value.isInfinite {
             out.append(contentsOf: (value < 0 ? "-Inf" : "+Inf").utf8)
-        } else if value == value.rounded(.towardZero), abs(value) < 1e15 {
+        } else if value == value.rounded(.towardZero), abs(value) <= 9_007_199_254_740_992 {
+            // Integral and exact in a Double (≤ 2^53): the digits, as a counter reads.
             if value < 0 { out.append(UInt8(ascii: "-")) }
             appendInteger(UInt64(abs(value)), into: &out)
         } else {

@@ -29,11 +29,12 @@ enum ContainerInsightsCatalog {
         /// Millicores → cores.
         case millicores
 
-        var factor: Double {
+        /// What the raw value is divided by (a division, not a product with 0.01, so 50 % is exactly 0.5).
+        var divisor: Double {
             switch self {
             case .one: 1
-            case .percent: 0.01
-            case .millicores: 0.001
+            case .percent: 100
+            case .millicores: 1000
             }
         }
     }

@@ -54,7 +54,7 @@ final class ContainerInsightsMetrics {
         guard let sample = Self.sample(event, keys: leaves) else { return }
         for (key, value) in sample.values {
             guard let leaf = leaves[key] else { continue }
-            leaf.family.set(sample.labels(leaf.metric.level), value * leaf.metric.scale.factor, at: event.time)
+            leaf.family.set(sample.labels(leaf.metric.level), value / leaf.metric.scale.divisor, at: event.time)
             dirty = true
         }
     }

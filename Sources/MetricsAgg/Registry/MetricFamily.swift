@@ -136,12 +136,18 @@ public final class MetricFamily {
 
     /// The value of the series with these labels (a histogram's sum), nil when there is none.
     public func value(_ labelValues: [String]) -> Double? {
-        index[labelValues].map { values[$0] }
+        seriesNumber(labelValues).map { values[$0] }
+    }
+
+    /// The series of `labelValues`, the `other` series for all-`other` labels; nil when none.
+    private func seriesNumber(_ labelValues: [String]) -> Int? {
+        if let i = index[labelValues] { return i }
+        return labelValues.allSatisfy { $0 == "other" } ? otherSeries : nil
     }
 
     /// A histogram's observation count for these labels, nil when there is none.
     public func observations(_ labelValues: [String]) -> UInt64? {
-        index[labelValues].map { bucketCounts[$0].reduce(0, +) }
+        seriesNumber(labelValues).map { bucketCounts[$0].reduce(0, +) }
     }
 
     /// Every series: label values and value, in creation order.

@@ -43,7 +43,8 @@ public enum RuleFile {
                 file, line: number, column: indent + 1, "expected a rule name of letters, digits and '_' (not starting with a digit) before ':', found \"\(name)\"")
         }
         var body = String(line[line.index(after: colon)...])
-        let bodyColumn = indent + line[..<colon].count + 2
+        let afterColon = line[line.index(after: colon)...]
+        let bodyColumn = indent + line[..<colon].count + 2 + afterColon.prefix(while: { $0 == " " || $0 == "\t" }).count
         var by: [FieldRef] = []
         // `by` and its fields end the line: the last word " by " followed only by field names.
         if let range = lastRange(of: " by ", in: body) {
@@ -65,7 +66,7 @@ public enum RuleFile {
         do {
             query = try Query.parse(queryText, now: 0)
         } catch {
-            throw MetricsError.badRule(file, line: number, column: bodyColumn, "the query does not parse: \(error)")
+            throw MetricsError.badRule(file, line: number, column: bodyColumn + error.column - 1, "the query does not parse: \(error.message)")
         }
         guard query.pipes.isEmpty else {
             throw MetricsError.badRule(file, line: number, column: bodyColumn, "a rule is a filter, without '|' pipes: label series with 'by FIELD' instead")
