@@ -50,7 +50,7 @@ struct ExpositionWriter {
     mutating func writeOverflow(_ counts: [(id: String, count: Int)]) {
         guard !counts.isEmpty else { return }
         let name = "logq_metrics_series_overflow_total".dropLast(6)
-        writeHeader(String(name), help: "Updates that went to a family's \"other\" series because the family held its maximum of series.", kind: .counter)
+        writeHeader(String(name), help: "Updates that went to a family's 'other' series because the family held its maximum of series.", kind: .counter)
         for (id, count) in counts {
             var labels: [UInt8] = Array("family=\"".utf8)
             Self.appendEscaped(id, into: &labels, quotes: true)
