@@ -4,6 +4,10 @@ import LogQuery
 import MetricsAgg
 import SegmentStore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `logq metrics`: the aggregations of `/metrics`, ad hoc over a stored range.
 struct MetricsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,6 +40,9 @@ struct MetricsCommand: ParsableCommand {
 
     @Option(name: [.short, .customLong("output")], help: "Output: table, csv, json or prom.")
     var output: String = "table"
+
+    @Option(name: .long, help: ArgumentHelp("Render the result this many times and print the median render time and series count to stderr (how the scrape cost is measured).", visibility: .hidden))
+    var benchRender: Int?
 
     func validate() throws {
         guard ["table", "csv", "json", "prom"].contains(output) else {
@@ -88,6 +95,9 @@ struct MetricsCommand: ParsableCommand {
             throw ExitCode(1)
         }
         if windows.isEmpty { windows[0] = MetricsAggregator(rules: selected) }
+        if let runs = benchRender, let aggregator = windows.first?.value {
+            Self.benchmarkRender(aggregator, runs: max(1, runs))
+        }
         print(windows.sorted { $0.key < $1.key }, windowed: window != nil, prefix: prefix)
     }
 
@@ -170,6 +180,30 @@ struct MetricsCommand: ParsableCommand {
             for row in rows { out.write(table.row(row) + "\n") }
         }
         out.flush()
+    }
+
+    /// Renders `aggregator` `runs` times in each format and prints the median, min and max
+    /// times (ns clock, monotonic) with the series count and body size to stderr.
+    static func benchmarkRender(_ aggregator: MetricsAggregator, runs: Int) {
+        for format in [ExpositionFormat.text, .openMetrics] {
+            var times: [Int64] = []
+            var bytes = 0
+            for _ in 0..<runs {
+                let start = Self.monotonic()
+                bytes = aggregator.render(format).count
+                times.append(Self.monotonic() - start)
+            }
+            times.sort()
+            let ms = { (ns: Int64) in String(Double(ns / 1000) / 1000) }
+            OutputStream.printError(
+                "render \(format == .text ? "text 0.0.4" : "OpenMetrics"): \(aggregator.registry.seriesCount) series, \(bytes) bytes, median \(ms(times[times.count / 2])) ms (min \(ms(times[0])), max \(ms(times[times.count - 1])), \(runs) runs)")
+        }
+    }
+
+    static func monotonic() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
     }
 
     /// The families of a text exposition whose name starts with `prefix`.
