@@ -14,7 +14,7 @@ struct ExpositionWriter {
 
     /// Appends `family`'s series; its HELP and TYPE first unless a family of the same name
     /// just wrote them. A family without series writes nothing.
-    mutating func write(_ family: MetricFamily, header: Bool) {
+    mutating func write(_ family: MetricFamily) {
         guard family.count > 0 else { return }
         if lastHeader != family.name {
             writeHeader(family.name, help: family.help, kind: family.kind)

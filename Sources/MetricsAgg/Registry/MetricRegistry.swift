@@ -42,11 +42,7 @@ public final class MetricRegistry {
     public func render(_ format: ExpositionFormat) -> [UInt8] {
         var writer = ExpositionWriter(format: format)
         writer.out.reserveCapacity(64 * seriesCount + 4096)
-        var previous: String?
-        for family in families {
-            writer.write(family, header: family.name != previous)
-            previous = family.name
-        }
+        for family in families { writer.write(family) }
         writer.writeOverflow(families.filter { $0.overflowed > 0 }.map { ($0.id, $0.overflowed) })
         writer.finish()
         return writer.out
