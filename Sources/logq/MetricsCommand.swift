@@ -152,9 +152,16 @@ struct MetricsCommand: ParsableCommand {
                 let constants = family.constantLabels.map(\.value)
                 for sample in aggregator.samples(family.id) {
                     let labels = zip(names, constants + sample.labels).map { "\($0)=\($1)" }.joined(separator: ",")
-                    var row = [family.name, labels, Self.number(sample.value)]
-                    if windowed { row.insert(Timestamp.format(start, fractionDigits: 0), at: 0) }
-                    rows.append(row)
+                    // A histogram as its observation count and sum.
+                    var pairs = [(family.name, sample.value)]
+                    if case .histogram = family.kind {
+                        pairs = [(family.name + "_count", Double(family.observations(sample.labels) ?? 0)), (family.name + "_sum", sample.value)]
+                    }
+                    for (name, value) in pairs {
+                        var row = [name, labels, Self.number(value)]
+                        if windowed { row.insert(Timestamp.format(start, fractionDigits: 0), at: 0) }
+                        rows.append(row)
+                    }
                 }
             }
         }
@@ -162,8 +169,8 @@ struct MetricsCommand: ParsableCommand {
         if windowed { header.insert("window", at: 0) }
         switch output {
         case "csv":
-            out.write(CSV.record(header) + "\n")
-            for row in rows { out.write(CSV.record(row) + "\n") }
+            out.write(CSV.record(header))
+            for row in rows { out.write(CSV.record(row)) }
         case "json":
             out.write("[")
             for (k, row) in rows.enumerated() {
