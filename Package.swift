@@ -46,7 +46,7 @@ let package = Package(
         ),
         .target(name: "AuditIngest", dependencies: ["AuditCore", "SegmentStore", "CZlib", "CLibdeflate"]),
         .target(name: "LogQuery", dependencies: ["AuditCore", "SegmentStore", "CPCRE2"]),
-        .target(name: "MetricsAgg", dependencies: ["AuditCore", "LogQuery"]),
+        .target(name: "MetricsAgg", dependencies: ["AuditCore", "SegmentStore", "LogQuery"]),
         .target(
             name: "LogServer",
             dependencies: [
@@ -80,7 +80,7 @@ let package = Package(
         .testTarget(name: "SegmentStoreTests", dependencies: ["SegmentStore", "TestSupport"]),
         .testTarget(name: "AuditIngestTests", dependencies: ["AuditIngest", "TestSupport"]),
         .testTarget(name: "LogQueryTests", dependencies: ["LogQuery", "AuditIngest", "TestSupport"]),
-        .testTarget(name: "MetricsAggTests", dependencies: ["MetricsAgg", "TestSupport"]),
+        .testTarget(name: "MetricsAggTests", dependencies: ["MetricsAgg", "AuditIngest", "LogQuery", "SegmentStore", "TestSupport"]),
         .testTarget(
             name: "TrailVerifyTests",
             dependencies: [

@@ -69,6 +69,7 @@ enum LogqGen {
         }
         if options.k8sEvents > 0 { print(summary.k8sLine(plain: options.writePlain)) }
         if options.cloudTrailRecords > 0 { print(summary.cloudTrailLine()) }
+        if options.perfMinutes > 0 { print(try PerfGenerator(options: options).write()) }
         let range = "\(Timestamp.format(options.start, fractionDigits: 0)) to \(Timestamp.format(options.end, fractionDigits: 0)) (\(options.hours) h)"
         if options.k8sEvents > 0 {
             print("rare user: \(RareUser.username) with \(RareUser.eventCount) k8s events; data from \(range)")

@@ -17,6 +17,8 @@ struct Options: Sendable {
     var hours = 24
     /// Also write the k8s hours uncompressed under `k8s-audit-plain/`.
     var writePlain = true
+    /// Minutes of Container Insights performance events to write (PerfGenerator); 0 for none.
+    var perfMinutes = 0
 
     /// End of the dataset (exclusive), nanoseconds.
     var end: Int64 { start + Int64(hours) * Timestamp.nanosPerHour }
@@ -36,11 +38,13 @@ struct Options: Sendable {
           --hours N          Hours of data, 1…744 (default 24).
           --plain            Also write the k8s hours uncompressed (default).
           --no-plain         Write only the gzip files.
+          --perf-minutes N   Also write N minutes of Container Insights performance events (default 0).
           -h, --help         Show this help.
 
         OUTPUT:
           DIR/k8s-audit/audit-YYYY-MM-DDTHH.jsonl.gz      one file per UTC hour, kube-apiserver log backend lines
           DIR/k8s-audit-plain/audit-YYYY-MM-DDTHH.jsonl   the same lines uncompressed (with --plain)
+          DIR/perf/performance.jsonl                       Container Insights performance events (with --perf-minutes)
           DIR/cloudtrail/AWSLogs/111122223333/CloudTrail/<region>/YYYY/MM/DD/<acct>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<id>.json.gz
 
         EXAMPLE:
@@ -97,6 +101,8 @@ struct Options: Sendable {
                 options.writePlain = true
             case "--no-plain":
                 options.writePlain = false
+            case "--perf-minutes":
+                options.perfMinutes = try count(name, try value(), maximum: 44_640)
             default:
                 if argument.hasPrefix("-") {
                     throw GenError.usage("unknown option '\(argument)'")

@@ -20,6 +20,7 @@ struct Logq: AsyncParsableCommand {
         version: LogqVersion.string,
         subcommands: [
             QueryCommand.self, IngestCommand.self, RejectsCommand.self, ServeCommand.self, StatsCommand.self,
+            MetricsCommand.self,
             VerifyCommand.self, RetentionCommand.self, CompactCommand.self, RepairCommand.self,
         ],
         defaultSubcommand: QueryCommand.self
