@@ -17,6 +17,8 @@ struct Options: Sendable {
     var hours = 24
     /// Also write the k8s hours uncompressed under `k8s-audit-plain/`.
     var writePlain = true
+    /// How much the values vary (`--profile`); `standard` keeps the output of earlier releases.
+    var profile = Profile.standard
 
     /// End of the dataset (exclusive), nanoseconds.
     var end: Int64 { start + Int64(hours) * Timestamp.nanosPerHour }
@@ -24,7 +26,7 @@ struct Options: Sendable {
     static let help = """
         logq-gen: writes a deterministic benchmark dataset of Kubernetes audit logs and CloudTrail files.
 
-        USAGE: logq-gen --out DIR [--k8s N] [--cloudtrail N] [--seed N] [--start TIME] [--hours N] [--plain|--no-plain]
+        USAGE: logq-gen --out DIR [--k8s N] [--cloudtrail N] [--seed N] [--start TIME] [--hours N] [--plain|--no-plain] [--profile standard|varied]
 
         OPTIONS:
           --out DIR          Folder to write into (created if missing; its k8s-audit/, k8s-audit-plain/
@@ -36,6 +38,11 @@ struct Options: Sendable {
           --hours N          Hours of data, 1…744 (default 24).
           --plain            Also write the k8s hours uncompressed (default).
           --no-plain         Write only the gzip files.
+          --profile P        standard (default): the values of earlier releases, byte for byte.
+                             varied: values as real clusters and accounts vary them (user agents,
+                             addresses, rotated IDs, pods that come and go, managedFields, more
+                             CloudTrail services, key orders of several writers); see
+                             docs/benchmark-results.md for how it was calibrated.
           -h, --help         Show this help.
 
         OUTPUT:
@@ -97,6 +104,12 @@ struct Options: Sendable {
                 options.writePlain = true
             case "--no-plain":
                 options.writePlain = false
+            case "--profile":
+                let text = try value()
+                guard let profile = Profile(rawValue: text) else {
+                    throw GenError.usage("--profile takes standard or varied, not '\(text)'")
+                }
+                options.profile = profile
             default:
                 if argument.hasPrefix("-") {
                     throw GenError.usage("unknown option '\(argument)'")
