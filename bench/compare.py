@@ -31,8 +31,10 @@ def parse_args():
     p.add_argument("--ingest-runs", type=int, default=3, help="timed ingests per tool (default 3)")
     p.add_argument("--tiny", action="store_true", help="20,000 + 4,000 events, 3 runs: a smoke test (CI)")
     p.add_argument("--work", default="bench/out", help="folder for data and stores (default bench/out)")
-    p.add_argument("--report", default=None, help="write the Markdown table here (default <work>/RESULTS.md)")
+    p.add_argument("--report", default=None, help="write the Markdown table here (default <work>/RESULTS.md, or RESULTS-varied.md)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--profile", choices=["standard", "varied"], default="standard",
+                   help="logq-gen's value profile: standard (the earlier figures) or varied (values as real clusters vary them)")
     p.add_argument("--no-jq", action="store_true", help="skip the zcat | jq rows")
     p.add_argument("--no-follow", action="store_true", help="skip the tail-follow rows (bench/follow.py)")
     p.add_argument("--jq-runs", type=int, default=1,
@@ -40,7 +42,7 @@ def parse_args():
     a = p.parse_args()
     if a.tiny:
         a.k8s, a.cloudtrail, a.runs, a.ingest_runs = 20_000, 4_000, 3, 1
-    a.report = a.report or os.path.join(a.work, "RESULTS.md")
+    a.report = a.report or os.path.join(a.work, "RESULTS.md" if a.profile == "standard" else f"RESULTS-{a.profile}.md")
     return a
 
 
@@ -149,7 +151,8 @@ def main():
     os.makedirs(work, exist_ok=True)
     logq = os.path.abspath(os.path.join(a.bin, "logq"))
     gen = os.path.abspath(os.path.join(a.bin, "logq-gen"))
-    data = os.path.join(work, f"data-{a.k8s}-{a.cloudtrail}-{a.seed}")
+    suffix = "" if a.profile == "standard" else f"-{a.profile}"
+    data = os.path.join(work, f"data-{a.k8s}-{a.cloudtrail}-{a.seed}{suffix}")
     start = dt.datetime(2026, 11, 24, tzinfo=dt.timezone.utc)
     end = start + dt.timedelta(hours=24)
     last_hour = end - dt.timedelta(hours=1)
@@ -159,7 +162,8 @@ def main():
         shutil.rmtree(data, ignore_errors=True)
         print(f"generating {a.k8s:,} k8s + {a.cloudtrail:,} CloudTrail events into {data}", file=sys.stderr)
         subprocess.run([gen, "--out", data, "--k8s", str(a.k8s), "--cloudtrail", str(a.cloudtrail),
-                        "--seed", str(a.seed), "--start", "2026-11-24T00:00:00Z", "--hours", "24"], check=True)
+                        "--seed", str(a.seed), "--start", "2026-11-24T00:00:00Z", "--hours", "24",
+                        "--profile", a.profile], check=True)
         open(os.path.join(data, ".complete"), "w").close()
     k8s_gz = os.path.join(data, "k8s-audit")
     k8s_plain = os.path.join(data, "k8s-audit-plain")
@@ -296,7 +300,7 @@ def main():
                  f"{platform.system()} {platform.release()}; logq release build (static Swift runtime); {duck_version}; {jq_version}; {rg_version}.")
     lines.append("")
     lines.append(f"Dataset: {a.k8s:,} Kubernetes audit events + {a.cloudtrail:,} CloudTrail records over 24 h "
-                 f"(`logq-gen --seed {a.seed}`), {raw_bytes / 2**20:.0f} MiB of k8s JSON, {gz_bytes / 2**20:.1f} MiB gzip -6 in all. "
+                 f"(`logq-gen --seed {a.seed} --profile {a.profile}`), {raw_bytes / 2**20:.0f} MiB of k8s JSON, {gz_bytes / 2**20:.1f} MiB gzip -6 in all. "
                  f"Times are whole-process wall seconds, median (min–max) of {a.runs} runs after a warm-up "
                  f"(zcat | jq: {max(1, min(a.runs, a.jq_runs))} run{'s' if min(a.runs, a.jq_runs) > 1 else ''}, no warm-up); "
                  f"CPU is user+sys seconds; RSS is peak resident MiB; ratio is to DuckDB over its own table (target ≤ 0.5).")

@@ -2,6 +2,7 @@
 # Macro benchmark: logq against DuckDB, jq and ripgrep on one generated dataset.
 #   bench/compare.sh                 # full: 1,000,000 k8s events + 200,000 CloudTrail records, 5 runs
 #   bench/compare.sh --tiny          # 20,000 + 4,000 events, 3 runs (what CI runs)
+#   bench/compare.sh --profile varied  # the same on values as real clusters vary them
 #   bench/compare.sh --help          # every option
 # Needs: swift, python3, jq, rg (Debian ripgrep), duckdb (PyPI duckdb-cli). Release builds only.
 set -euo pipefail

@@ -95,14 +95,24 @@ struct CloudTrailGenerator: Sendable {
         w.beginObject()
         w.key("Records")
         w.beginArray()
+        let varied = options.profile == .varied ? CloudTrailVariedProfile() : nil
+        var variation = SplitMix64(
+            seed: options.seed, stream: RandomStream.cloudTrailFile(region: file.region, window: file.window) | RandomStream.variedBit)
         for _ in 0..<file.records {
+            let recordStart = w.bytes.count + (w.bytes.last == UInt8(ascii: "[") ? 0 : 1)
             // Whole seconds: eventTime has no fraction. Drawn independently, so not time-ordered.
             let time = file.start + Int64(rng.below(secondsInWindow)) * Timestamp.nanosPerSecond
             let event = eventTables[file.region].draw(&rng)
             let caller = callerTables[event.rawValue].draw(&rng)
             let call = writer.call(event, by: caller, region: file.region, at: time, &rng)
             writer.write(call, &w, &rng)
-            if event.isDelete { result.deletes += 1 }
+            if let varied {
+                if let name = varied.rewrite(&w.bytes, from: recordStart, &variation), name.hasPrefix("Delete") || name.hasPrefix("Terminate") {
+                    result.deletes += 1
+                }
+            } else if event.isDelete {
+                result.deletes += 1
+            }
             if call.error != nil { result.errors += 1 }
         }
         w.endArray()

@@ -65,8 +65,17 @@ struct K8sAuditGenerator: Sendable {
         let encoder = K8sAuditEncoder(cluster: cluster, epoch: options.start, seed: options.seed)
         var writer = JSONWriter(capacity: 1 << 20 + 64 * 1024)
         var result = HourResult(events: requests.count)
+        let varied = options.profile == .varied ? K8sVariedProfile() : nil
+        var scratch = JSONWriter(capacity: 64 * 1024)
         for index in order {
-            encoder.encode(requests[index], into: &writer)
+            if let varied {
+                scratch.reset()
+                encoder.encode(requests[index], into: &scratch)
+                varied.rewrite(scratch.bytes.dropLast(), seed: requests[index].seed, into: &writer.bytes)
+                writer.newline()
+            } else {
+                encoder.encode(requests[index], into: &writer)
+            }
             if writer.bytes.count >= 1 << 20 {
                 try flush(&writer, gzip, plain, &result)
             }

@@ -19,6 +19,8 @@ struct Options: Sendable {
     var writePlain = true
     /// Minutes of Container Insights performance events to write (PerfGenerator); 0 for none.
     var perfMinutes = 0
+    /// How much the values vary (`--profile`); `standard` keeps the output of earlier releases.
+    var profile = Profile.standard
 
     /// End of the dataset (exclusive), nanoseconds.
     var end: Int64 { start + Int64(hours) * Timestamp.nanosPerHour }
@@ -26,7 +28,7 @@ struct Options: Sendable {
     static let help = """
         logq-gen: writes a deterministic benchmark dataset of Kubernetes audit logs and CloudTrail files.
 
-        USAGE: logq-gen --out DIR [--k8s N] [--cloudtrail N] [--seed N] [--start TIME] [--hours N] [--plain|--no-plain]
+        USAGE: logq-gen --out DIR [--k8s N] [--cloudtrail N] [--seed N] [--start TIME] [--hours N] [--plain|--no-plain] [--profile standard|varied]
 
         OPTIONS:
           --out DIR          Folder to write into (created if missing; its k8s-audit/, k8s-audit-plain/
@@ -39,6 +41,11 @@ struct Options: Sendable {
           --plain            Also write the k8s hours uncompressed (default).
           --no-plain         Write only the gzip files.
           --perf-minutes N   Also write N minutes of Container Insights performance events (default 0).
+          --profile P        standard (default): the values of earlier releases, byte for byte.
+                             varied: values as real clusters and accounts vary them (user agents,
+                             addresses, rotated IDs, pods that come and go, managedFields, more
+                             CloudTrail services, key orders of several writers); see
+                             docs/benchmark-results.md for how it was calibrated.
           -h, --help         Show this help.
 
         OUTPUT:
@@ -103,6 +110,12 @@ struct Options: Sendable {
                 options.writePlain = false
             case "--perf-minutes":
                 options.perfMinutes = try count(name, try value(), maximum: 44_640)
+            case "--profile":
+                let text = try value()
+                guard let profile = Profile(rawValue: text) else {
+                    throw GenError.usage("--profile takes standard or varied, not '\(text)'")
+                }
+                options.profile = profile
             default:
                 if argument.hasPrefix("-") {
                     throw GenError.usage("unknown option '\(argument)'")

@@ -118,6 +118,8 @@ enum RandomStream {
     static let rareUser: UInt64 = 0x3_0000
     /// Delivery windows of CloudTrail files, per region.
     static func cloudTrailWindows(region: Int) -> UInt64 { 0x4_0000 + UInt64(region) }
+    /// Or-ed into a unit's stream for the varied profile's own draws (the standard draws stay as they were).
+    static let variedBit: UInt64 = 1 << 62
     /// One hour of k8s audit events.
     static func k8sHour(_ hour: Int) -> UInt64 { 0x100_0000 + UInt64(hour) }
     /// One CloudTrail file.
