@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(
             name: "LogServerTests",
             dependencies: [
-                "LogServer", "TestSupport", "LogQuery", "SegmentStore", "AuditCore",
+                "LogServer", "TestSupport", "LogQuery", "SegmentStore", "AuditCore", "AuditIngest",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
