@@ -169,6 +169,71 @@ struct ServerIngestTests {
         #expect(result.stderr.contains("--token-file"))
     }
 
+    /// Regular files under `root`, sorted.
+    static func files(under root: String) -> [String] {
+        guard let walker = FileManager.default.enumerator(atPath: root) else { return [] }
+        var files: [String] = []
+        for case let relative as String in walker {
+            var isDirectory: ObjCBool = false
+            let path = root + "/" + relative
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue { files.append(path) }
+        }
+        return files.sorted()
+    }
+
+    @Test(
+        "the fixtures posted as files (gzip as they are) store what logq ingest stores",
+        .enabled(if: TestPaths.logqBinary != nil))
+    func filesAsBodies() throws {
+        let binary = TestPaths.logqBinary!
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let inputs = Self.files(under: TestPaths.fixtures + "/k8s-audit") + Self.files(under: TestPaths.fixtures + "/cloudtrail")
+        let server = try ServerProcess(binary: binary, data: dir.path + "/served", log: dir.path + "/serve.log")
+        for input in inputs {
+            let body = Array(FileManager.default.contents(atPath: input)!)
+            let path = input.contains("cloudtrail") ? "/v1/ingest/cloudtrail" : "/v1/ingest"
+            let response = HTTP.request(port: server.port, path: path, body: body)
+            #expect(response?.status == 200, "\(input): \(response?.body ?? "no answer")")
+        }
+        server.signal(SIGTERM)
+        #expect(server.wait() == 0)
+        #expect(Shell.run(binary, ["ingest", "--data", dir.path + "/cli"] + inputs).status == 0)
+        for source in ["k8s-audit", "cloudtrail"] {
+            let query = "source=\(source) | fields id"
+            let served = Shell.run(binary, ["--data", dir.path + "/served", query]).stdout.split(separator: "\n").sorted()
+            let ingested = Shell.run(binary, ["--data", dir.path + "/cli", query]).stdout.split(separator: "\n").sorted()
+            #expect(!served.isEmpty)
+            #expect(served == ingested, "\(source): \(served.count) served, \(ingested.count) by logq ingest")
+        }
+    }
+
+    @Test(
+        "real k8s audit traces (falco's), posted one file a request: stored, or 400 naming the problem",
+        .enabled(if: TestPaths.logqBinary != nil && TestPaths.realdata != nil))
+    func realTraces() throws {
+        let binary = TestPaths.logqBinary!
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let inputs = Self.files(under: TestPaths.realdata! + "/falco-k8s-audit-traces").filter { $0.hasSuffix(".json") }
+        let server = try ServerProcess(binary: binary, data: dir.path + "/served", log: dir.path + "/serve.log")
+        var stored = 0
+        for input in inputs {
+            let body = Array(FileManager.default.contents(atPath: input)!)
+            let response = HTTP.request(port: server.port, path: "/v1/ingest/k8s-audit", body: body)
+            #expect(response?.status == 200 || response?.status == 400, "\(input)")
+            if response?.status == 400 { #expect(response?.body.contains("\"first_problem\":{") == true) }
+            stored += response.flatMap { Self.number("stored", in: $0.body) } ?? 0
+        }
+        server.signal(SIGTERM)
+        #expect(server.wait() == 0)
+        #expect(stored > inputs.count / 2)
+        // verify counts every stored event, of whatever source.
+        let verify = Shell.run(binary, ["verify", "--data", dir.path + "/served"])
+        #expect(verify.status == 0)
+        #expect(verify.stdout.contains(" \(stored) events"), "\(verify.stdout)")
+    }
+
     /// Posts batches from `clients` threads until `stop`; the IDs of every acknowledged batch.
     final class Load: @unchecked Sendable {
         private let lock = NSLock()
