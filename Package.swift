@@ -19,6 +19,10 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         // SHA-256 for the store's hash chain; RSA (SHA256withRSA, PKCS#1 v1.5) for CloudTrail digests.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // The ingest service's lifecycle (graceful shutdown on SIGTERM/SIGINT).
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // zlib (Debian zlib1g-dev) for the DEFLATE codec of blocks and for .gz inputs.
@@ -52,6 +56,10 @@ let package = Package(
             dependencies: [
                 "AuditCore", "SegmentStore", "AuditIngest", "LogQuery", "MetricsAgg",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         // Validation of a local copy of a CloudTrail trail against its digest files (hashes, chain, RSA).
@@ -92,7 +100,8 @@ let package = Package(
         .testTarget(
             name: "LogServerTests",
             dependencies: [
-                "LogServer", "TestSupport",
+                "LogServer", "TestSupport", "LogQuery", "SegmentStore", "AuditCore", "AuditIngest",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

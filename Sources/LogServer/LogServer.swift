@@ -1,18 +1,54 @@
 import AuditCore
 import Hummingbird
+import HummingbirdCore
 import LogQuery
+import Logging
 import MetricsAgg
+import NIOCore
 import SegmentStore
 
-/// The HTTP service: health and `/metrics` over a store. Ingest, query and tail endpoints
-/// come with the server issue.
+/// How `logq serve` listens and guards its routes.
+public struct ServerOptions: Sendable {
+    /// Host to bind (127.0.0.1 unless `--listen` says otherwise).
+    public var host = "127.0.0.1"
+    /// Port to bind; 0 picks a free one.
+    public var port = 9420
+    /// Bearer tokens (`--token-file`); nil serves every route without a token.
+    public var tokens: TokenFile?
+    /// Whether `/metrics` answers without a token (`--metrics-open`).
+    public var metricsOpen = false
+    /// Body, request and queue limits.
+    public var limits = ServerLimits()
+
+    public init() {}
+}
+
+/// The HTTP service of `logq serve`: ingest (through one ``IngestService``), health,
+/// `/metrics`, and the routes others add (query and tail).
 public enum LogServer {
-    /// Builds the application serving `directory` on `host:port`.
+    /// Builds the application. `service` owns the store's writer and must run beside the
+    /// server: pass it in the application's services (``application(service:context:options:routes:)``
+    /// does). `routes` adds the query and tail routes.
     public static func application(
-        directory: DataDirectory, host: String = "127.0.0.1", port: Int = 9420
+        service: IngestService,
+        context: ServerContext,
+        options: ServerOptions,
+        routes: @escaping (Router<BasicRequestContext>, ServerContext) -> Void = { _, _ in },
+        onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
+        if let tokens = options.tokens {
+            router.add(middleware: TokenAuthMiddleware(tokens: tokens, metricsOpen: options.metricsOpen))
+        }
         router.get("/healthz") { _, _ in "ok\n" }
+        router.get("/readyz") { _, _ -> Response in
+            switch service.health {
+            case .ready: return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ready\n")))
+            case .stopping: return JSONAnswer.error(.serviceUnavailable, "shutting down")
+            case .failed(let reason): return JSONAnswer.error(.serviceUnavailable, reason)
+            }
+        }
+        let directory = context.directory
         router.get("/metrics") { _, _ -> Response in
             let text = try metricsText(directory: directory)
             return Response(
@@ -20,7 +56,18 @@ public enum LogServer {
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
-        return Application(router: router, configuration: .init(address: .hostname(host, port: port)))
+        IngestRoutes(service: service, limits: options.limits).register(on: router)
+        // query and tail routes (QueryRoutes): `QueryRoutes.register(on: router, server: context)`
+        // is passed in by `logq serve` as `routes`.
+        routes(router, context)
+        let http = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(options.limits.idleTimeoutSeconds)))
+        return Application(
+            router: router,
+            server: .http1(configuration: http),
+            configuration: .init(address: .hostname(options.host, port: options.port), serverName: "logq"),
+            services: [service],
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: context.logger)
     }
 
     /// The `/metrics` body: event counters over everything stored.

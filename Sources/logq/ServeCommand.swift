@@ -1,31 +1,156 @@
 import ArgumentParser
+import AuditCore
 import Hummingbird
 import LogServer
+import Logging
+import SegmentStore
 
 /// `logq serve`
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve /healthz and /metrics (Prometheus text) over the store.",
-        discussion: "Binds to 127.0.0.1 by default. Ingest, query and tail endpoints arrive in a later release."
+        abstract: "Receive audit events over HTTP (the kube-apiserver webhook, CloudTrail) and serve the store.",
+        discussion: """
+            Endpoints (docs/server.md has a curl example of each):
+              POST /v1/ingest/k8s-audit   kube-apiserver audit webhook (audit.k8s.io/v1 EventList)
+              POST /v1/ingest/cloudtrail  {"Records":[…]}, EventBridge events, CloudWatch Logs
+                                          subscription payloads (base64 gzip too), NDJSON
+              POST /v1/ingest             any format `logq ingest` reads, told by content
+              GET  /healthz  /readyz  /metrics
+            A 2xx on ingest means the events are on disk (fsync'd); anything else means send
+            again, and what is sent again is skipped as a duplicate. Bodies may be gzip
+            (Content-Encoding: gzip). The answer says {"stored","duplicates","rejected",
+            "first_problem"}; rejected values go to the quarantine (`logq rejects`).
+
+            Tokens: --token-file FILE holds one "TOKEN read" or "TOKEN write" a line (write
+            implies read; # comments); clients send Authorization: Bearer TOKEN. Ingest needs
+            write; query, tail and /metrics need read (/metrics open with --metrics-open);
+            /healthz and /readyz are open.
+
+            Listens on 127.0.0.1:9420. Listening beyond loopback needs --token-file (or
+            --insecure). No TLS here yet: put a TLS proxy in front when the network is not trusted.
+
+            SIGTERM or Ctrl-C: stops accepting, answers the requests in flight, commits, closes
+            the store, exits 0. After a crash the next start recovers; acknowledged events are kept.
+
+            Example:
+              logq serve --data /var/lib/logq --listen 0.0.0.0:9420 --token-file /etc/logq/tokens
+            """
     )
 
     @OptionGroup var options: DataOptions
 
+    @Option(name: .long, help: ArgumentHelp("Address to listen on, HOST:PORT (overrides --host and --port).", valueName: "host:port"))
+    var listen: String?
+
     @Option(name: .long, help: "Address to listen on.")
     var host = "127.0.0.1"
 
-    @Option(name: .long, help: "Port to listen on.")
+    @Option(name: .long, help: "Port to listen on (0: any free port, printed at start).")
     var port = 9420
 
+    @Option(name: .long, help: ArgumentHelp("Bearer tokens with their scope, one \"TOKEN read|write\" a line.", valueName: "file"))
+    var tokenFile: String?
+
+    @Flag(name: .long, help: "Listen beyond loopback without a token file (anyone reaching the port may send and read).")
+    var insecure = false
+
+    @Flag(name: .long, help: "Serve /metrics without a token.")
+    var metricsOpen = false
+
+    @Option(name: .long, help: ArgumentHelp("Largest request body, before and after gunzip (413 beyond): 64M, 512K.", valueName: "size"))
+    var maxBody = "64M"
+
+    @Option(name: .long, help: "Ingest requests served at once; one more is answered 503 with Retry-After.")
+    var maxIngestRequests = ServerLimits().maxIngestRequests
+
+    @Option(name: .long, help: "Events waiting for the disk across requests; past it requests are answered 503 with Retry-After.")
+    var maxQueuedEvents = ServerLimits().maxQueuedEvents
+
+    @Option(name: .long, help: "Seconds a connection may stay idle (or a request stall) before it is closed.")
+    var idleTimeout = ServerLimits().idleTimeoutSeconds
+
+    @Option(name: .long, help: ArgumentHelp("Longest a query may run (30s, 2m).", valueName: "duration"))
+    var queryTimeout = "60s"
+
+    @Option(name: .long, help: "Live tails served at once.")
+    var maxTails = 64
+
+    /// `--listen`, else `--host`/`--port`.
+    func address() throws -> (host: String, port: Int) {
+        guard let listen else { return (host, port) }
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
+            throw ValidationError("cannot read --listen \(listen): pass HOST:PORT, e.g. 127.0.0.1:9420 or 0.0.0.0:9420")
+        }
+        var host = String(listen[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
     func validate() throws {
-        guard (1...65535).contains(port) else {
-            throw ValidationError("cannot listen on port \(port): pass --port between 1 and 65535")
+        let (host, port) = try address()
+        guard (0...65535).contains(port) else {
+            throw ValidationError("cannot listen on port \(port): pass a port between 1 and 65535 (0 for any free one)")
+        }
+        if !Self.isLoopback(host), tokenFile == nil, !insecure {
+            throw ValidationError(
+                "refusing to listen on \(host) without --token-file: anyone reaching it could send and read events (pass --insecure to do it anyway)")
+        }
+        guard let body = IngestCommand.size(maxBody), body >= 1 << 20 else {
+            throw ValidationError("cannot use --max-body \(maxBody): pass a size of at least 1M, like 64M")
+        }
+        _ = body
+        guard maxIngestRequests > 0, maxQueuedEvents > 0, idleTimeout > 0, maxTails > 0 else {
+            throw ValidationError("pass positive numbers to --max-ingest-requests, --max-queued-events, --idle-timeout and --max-tails")
+        }
+        guard DurationParser.parse(queryTimeout) != nil else {
+            throw ValidationError("cannot read --query-timeout \(queryTimeout): pass a duration like 30s or 2m")
         }
     }
 
     func run() async throws {
-        let app = LogServer.application(directory: options.directory, host: host, port: port)
+        var logger = Logger(label: "logq")
+        logger.logLevel = .notice
+        var serverOptions = ServerOptions()
+        (serverOptions.host, serverOptions.port) = try address()
+        serverOptions.metricsOpen = metricsOpen
+        serverOptions.limits.maxBodyBytes = IngestCommand.size(maxBody) ?? serverOptions.limits.maxBodyBytes
+        serverOptions.limits.maxIngestRequests = maxIngestRequests
+        serverOptions.limits.maxQueuedEvents = maxQueuedEvents
+        serverOptions.limits.idleTimeoutSeconds = idleTimeout
+        if let tokenFile {
+            do {
+                serverOptions.tokens = try TokenFile(path: tokenFile)
+            } catch {
+                OutputStream.printError("logq: \(error)")
+                throw ExitCode(1)
+            }
+        }
+        let directory = options.directory
+        let writer: StoreWriter
+        do {
+            writer = try StoreWriter(directory: directory)
+        } catch {
+            OutputStream.printError("logq: \(error)")
+            throw ExitCode(1)
+        }
+        MaintenanceWriter.reportRecovery(writer.recovery)
+        let service = IngestService(writer: writer, limits: serverOptions.limits, logger: logger)
+        let context = ServerContext(
+            directory: directory, queryTimeout: .nanoseconds(DurationParser.parse(queryTimeout) ?? 60_000_000_000),
+            maxTails: maxTails, logger: logger)
+        let host = serverOptions.host
+        let app = LogServer.application(
+            service: service, context: context, options: serverOptions,
+            // query and tail routes (QueryRoutes) are added here once they exist.
+            routes: { _, _ in },
+            onServerRunning: { port in
+                OutputStream.printError("logq: listening on http://\(host):\(port) (data \(directory.path))")
+            })
         try await app.runService()
     }
 }

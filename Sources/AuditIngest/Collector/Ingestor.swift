@@ -5,7 +5,8 @@ import SegmentStore
 import Glibc
 #endif
 
-/// Reads inputs, decodes their events and hands them to a ``StoreWriter``. Rejections and
+/// Reads inputs, decodes their events and hands them to an ``EventSink`` (the ``StoreWriter``
+/// for the CLI, a ``BatchCollector`` for one HTTP body). Rejections and
 /// broken inputs are reported through the callbacks (and kept in the ``Quarantine`` when one
 /// is given); good events around them are kept.
 ///
@@ -14,7 +15,7 @@ import Glibc
 /// none of whose values is recognised — no event, and only "not a known format" rejections —
 /// is reported once as unrecognised instead of value by value.
 public final class Ingestor {
-    private let writer: StoreWriter
+    private let writer: any EventSink
     private let options: IngestOptions
     private let quarantine: Quarantine?
     private let onRejection: (Rejection) -> Void
@@ -47,7 +48,7 @@ public final class Ingestor {
     private var invalidInValue = 0
 
     public init(
-        writer: StoreWriter,
+        writer: any EventSink,
         options: IngestOptions = IngestOptions(),
         quarantine: Quarantine? = nil,
         onRejection: @escaping (Rejection) -> Void,
@@ -130,6 +131,17 @@ public final class Ingestor {
         }
         let stream: any ByteSource = isGzip ? try GzipSource(input: source, name: name) : source
         try ingest(stream: stream, name: name, decoder: decoder)
+    }
+
+    /// Ingests bytes already in memory and not compressed (an HTTP body): JSON is read from
+    /// them in place. Events without a time get `fallbackTime`, marked `timesource=<fallbackSource>`.
+    public func ingest(buffer: [UInt8], name: String, fallbackTime: Int64, fallbackSource: String = "ingest") throws {
+        summary.inputs += 1
+        defer { onProgress?(summary) }
+        let context = ParseContext(
+            fallbackTime: fallbackTime, fallbackSource: fallbackSource, correlator: options.correlator, texts: texts)
+        let decoder = EventDecoder(file: name, context: context, format: options.format)
+        try ingest(stream: BufferSource(buffer), name: name, decoder: decoder, whole: buffer)
     }
 
     /// Reads one input; `whole`, when given, is all of `stream`'s bytes already in memory
@@ -339,10 +351,11 @@ public final class Ingestor {
     /// Whether a rejection says the value is of no known format (rather than a damaged event).
     /// In a text input, a line that is not valid JSON counts too (a script's `{` lines).
     static func isUnrecognised(_ rejection: Rejection, inText: Bool) -> Bool {
-        (inText && rejection.reason.hasPrefix("malformed JSON"))
-            || rejection.reason.hasPrefix("expected a Kubernetes audit Event (\"kind\":\"Event\"), an EventList")
-            || rejection.reason.hasPrefix("expected a klog line, an aws-iam-authenticator line")
-            || rejection.reason.hasPrefix("expected a JSON object (an event or a file of events)")
+        switch RejectionKind(rejection) {
+        case .unrecognised: true
+        case .malformedJSON: inText
+        default: false
+        }
     }
 
     private func store(_ event: AuditEvent) throws {

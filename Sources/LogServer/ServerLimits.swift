@@ -1,0 +1,20 @@
+/// The limits of `logq serve`, each with why it has its default.
+public struct ServerLimits: Sendable {
+    /// The largest request body read (bytes, before and after gunzip): a batch of 400 large
+    /// audit events is a few MiB, and kube-apiserver retries then drops a batch answered 413,
+    /// so this stays well above any real batch (FACTS.md: ≥ 32 MiB).
+    public var maxBodyBytes = 64 << 20
+    /// Ingest requests being read, parsed or waiting for their commit at once; one more is
+    /// answered 503 at once (each holds its body in memory: this bounds memory).
+    public var maxIngestRequests = 64
+    /// Events waiting for the writer across all requests; past it a request is answered 503
+    /// with Retry-After instead of queueing (about 400 batches of kube-apiserver's 400).
+    public var maxQueuedEvents = 160_000
+    /// The seconds a client is told to wait in Retry-After when the server is full.
+    public var retryAfterSeconds = 1
+    /// Seconds a connection may stay idle (no request, or a request that stopped sending)
+    /// before it is closed, so slow clients cannot hold connections.
+    public var idleTimeoutSeconds = 60
+
+    public init() {}
+}
