@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         // SHA-256 for the store's hash chain; RSA (SHA256withRSA, PKCS#1 v1.5) for CloudTrail digests.
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // NIOPosix/NIOHTTP1 for the CLI's small HTTP/1.1 client of `logq --server` (already built for Hummingbird).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // zlib (Debian zlib1g-dev) for the DEFLATE codec of blocks and for .gz inputs.
@@ -69,6 +71,9 @@ let package = Package(
                 "AuditCore", "SegmentStore", "AuditIngest", "LogQuery", "MetricsAgg", "LogServer",
                 "TrailVerify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // Deterministic generator of realistic benchmark data (k8s audit hours, CloudTrail S3 layout).

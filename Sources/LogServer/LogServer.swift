@@ -20,6 +20,7 @@ public enum LogServer {
                 headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }
+        QueryRoutes.register(on: router, server: ServerContext(directory: directory, queryTimeout: nil, maxTails: 64))
         return Application(router: router, configuration: .init(address: .hostname(host, port: port)))
     }
 
