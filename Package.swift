@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(
             name: "LogServerTests",
             dependencies: [
-                "LogServer", "TestSupport",
+                "LogServer", "TestSupport", "AuditCore", "SegmentStore", "AuditIngest", "LogQuery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]

@@ -17,12 +17,16 @@ import Glibc
 /// failure after results began — travels in headers when the whole answer fits in the first
 /// chunk, else in HTTP trailers: `Logq-Matched`, `Logq-Warning` (one per problem), `Logq-Error`.
 public enum QueryRoutes {
-    /// Registers `/v1/query` and the live tail (``TailRoutes``) on `router`.
-    public static func register<Context: RequestContext>(on router: Router<Context>, server: ServerContext) {
+    /// Registers `/v1/query` and the live tail (``TailRoutes``) on `router`; returns the hub
+    /// that counts the live tails. `heartbeat`: the tails' keep-alive interval.
+    @discardableResult
+    public static func register<Context: RequestContext>(
+        on router: Router<Context>, server: ServerContext, heartbeat: Duration = TailRoutes.defaultHeartbeat
+    ) -> TailHub {
         router.get("/v1/query") { request, _ -> Response in
             await answer(request, server: server)
         }
-        TailRoutes.register(on: router, server: server)
+        return TailRoutes.register(on: router, server: server, heartbeat: heartbeat)
     }
 
     static let matchedHeader = HTTPField.Name("Logq-Matched")!
