@@ -30,7 +30,7 @@ struct TailJob: Sendable {
     var heartbeatMilliseconds: Int
 
     /// Runs until the client goes away (or a `| head N` is reached).
-    func run(signal: TailSignal, channel: QueryChannel<[UInt8]>) {
+    func run(signal: TailSignal, closing: @Sendable () -> Bool, channel: QueryChannel<[UInt8]>) {
         let buffer = ChunkBuffer()
         let printer = ResultPrinter(
             format: format, colour: false, projection: QueryRunner.projection(query), write: { buffer.bytes += $0 })
@@ -81,7 +81,7 @@ struct TailJob: Sendable {
             var limit = query.pipes.compactMap { pipe -> Int? in if case .limit(let l) = pipe { l.count } else { nil } }.min()
             var lastSent = start
             var idle = 0
-            while !channel.isCancelled {
+            while !channel.isCancelled && !closing() {
                 let seen = signal.current()
                 let blocks = try arrivals.next(maxBlocks: 64)
                 for warning in arrivals.takeWarnings() where !problem(warning) { return }
@@ -132,6 +132,7 @@ struct TailJob: Sendable {
 public final class TailHub: Sendable {
     let signal: TailSignal
     private let active = Atomic<Int>(0)
+    private let closing = Atomic<Bool>(false)
     /// Tails served at once.
     let limit: Int
 
@@ -147,10 +148,18 @@ public final class TailHub: Sendable {
     func enter() -> Bool {
         while true {
             let now = active.load(ordering: .relaxed)
-            guard now < limit else { return false }
+            guard now < limit, !isClosing else { return false }
             if active.compareExchange(expected: now, desired: now + 1, ordering: .relaxed).exchanged { return true }
         }
     }
 
     func leave() { active.subtract(1, ordering: .relaxed) }
+
+    /// Ends every live tail within a second (their responses finish cleanly) and refuses new
+    /// ones: for a graceful shutdown, which waits for in-flight requests, and a tail never ends
+    /// by itself.
+    public func shutdown() { closing.store(true, ordering: .relaxed) }
+
+    /// Whether ``shutdown()`` was called.
+    var isClosing: Bool { closing.load(ordering: .relaxed) }
 }

@@ -79,7 +79,7 @@ public enum TailRoutes {
         let channel = QueryChannel<[UInt8]>(capacity: 8)
         let signal = hub.signal
         let started = BlockingThread.start {
-            job.run(signal: signal, channel: channel)
+            job.run(signal: signal, closing: { hub.isClosing }, channel: channel)
             channel.finish()
             hub.leave()
         }

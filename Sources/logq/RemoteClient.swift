@@ -70,7 +70,10 @@ struct RemoteClient {
                 }
                 .connect(host: host, port: port).wait()
         } catch {
-            throw RemoteError("cannot connect to \(url): \(Self.describe(error)) (is 'logq serve' running there?)")
+            let failure = RemoteError("cannot connect to \(url): \(Self.describe(error)) (is 'logq serve' running there?)")
+            // No handler will complete the exchange's promise now (NIO traps on a leaked one).
+            exchange.done.fail(failure)
+            throw failure
         }
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: target)
         head.headers.add(name: "Host", value: port == 80 ? host : "\(host):\(port)")
