@@ -80,31 +80,14 @@ struct TailJob: Sendable {
             }
             var limit = query.pipes.compactMap { pipe -> Int? in if case .limit(let l) = pipe { l.count } else { nil } }.min()
             var lastSent = start
-            var idle = 0
+            var lastWrite = QueryJob.monotonicNow()
+            let heartbeat = Int64(heartbeatMilliseconds) * 1_000_000
             while !channel.isCancelled && !closing() {
                 let seen = signal.current()
                 let blocks = try arrivals.next(maxBlocks: 64)
                 for warning in arrivals.takeWarnings() where !problem(warning) { return }
-                if blocks.isEmpty {
-                    signal.wait(after: seen, milliseconds: min(1_000, heartbeatMilliseconds))
-                    idle += min(1_000, heartbeatMilliseconds)
-                    if idle >= heartbeatMilliseconds {
-                        idle = 0
-                        // A keep-alive; with SSE the cursor event, so a resume skips the records read.
-                        let keepAlive: Bool
-                        if framing == .serverSentEvents && arrivals.cursor != lastSent {
-                            lastSent = arrivals.cursor
-                            keepAlive = send([], id: lastSent)
-                        } else {
-                            keepAlive = channel.send(Array((framing == .ndjson ? "\n" : ": keep-alive\n\n").utf8))
-                        }
-                        guard keepAlive else { return }
-                    }
-                    continue
-                }
-                idle = 0
                 var problems: [SegmentProblem] = []
-                let matches = live.matches(blocks, problems: &problems)
+                let matches = blocks.isEmpty ? [] : live.matches(blocks, problems: &problems)
                 for found in problems where !problem("\(found)") { return }
                 // One frame per commit record: matches of a record share the cursor after it.
                 var k = 0
@@ -118,8 +101,32 @@ struct TailJob: Sendable {
                     }
                     guard send(events, id: matches[k].cursor) else { return }
                     lastSent = matches[k].cursor
-                    if limit == 0 { return }
+                    lastWrite = QueryJob.monotonicNow()
+                    if limit == 0 {
+                        // Done by the query's own `head N`: say so, so a client does not reconnect.
+                        if framing == .serverSentEvents { _ = channel.send(Array("event: end\ndata: \(lastSent)\n\n".utf8)) }
+                        return
+                    }
                     k = end
+                }
+                // Keep-alives by the time since the last write, busy or idle (a selective tail of a
+                // busy store sends nothing for long); with SSE a cursor event when records without
+                // matches moved the cursor on, so a resume skips them.
+                let now = QueryJob.monotonicNow()
+                if now - lastWrite >= heartbeat {
+                    let keepAlive: Bool
+                    if framing == .serverSentEvents && arrivals.cursor != lastSent {
+                        lastSent = arrivals.cursor
+                        keepAlive = send([], id: lastSent)
+                    } else {
+                        keepAlive = channel.send(Array((framing == .ndjson ? "\n" : ": keep-alive\n\n").utf8))
+                    }
+                    guard keepAlive else { return }
+                    lastWrite = now
+                }
+                if blocks.isEmpty {
+                    let untilHeartbeat = Int((heartbeat - (QueryJob.monotonicNow() - lastWrite)) / 1_000_000)
+                    signal.wait(after: seen, milliseconds: max(1, min(1_000, untilHeartbeat)))
                 }
             }
         } catch {

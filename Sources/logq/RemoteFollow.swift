@@ -77,6 +77,8 @@ struct RemoteFollow {
                             OutputStream.printError("logq: warning: \(event.data)")
                         case "cursor":
                             break
+                        case "end":
+                            parser.ended = true
                         default:
                             out.stream.write(event.data + "\n")
                         }
@@ -99,6 +101,8 @@ struct RemoteFollow {
                     throw ExitCode(1)
                 }
                 connected = true
+                // A connection that was answered starts the backoff again.
+                if response.head?.status == .ok { delay = 250_000 }
                 OutputStream.printError("logq: \(error); reconnecting\(cursor.map { " at cursor \($0)" } ?? "")")
                 usleep(delay)
                 delay = min(delay * 2, 5_000_000)
@@ -109,8 +113,15 @@ struct RemoteFollow {
             if let head = response.head, head.status != .ok {
                 try RemoteQuery.fail(head.status, body: response.errorText, client: client, what: "the tail")
             }
-            // The server ended the tail itself (a `| head N` reached its count).
-            if !stop.requested.load(ordering: .relaxed) { return }
+            // The server ended the tail: done when it said so (a `| head N` reached its count),
+            // else it is going away (a graceful restart): resume where it stopped.
+            if parser.ended { return }
+            if stop.requested.load(ordering: .relaxed) { break }
+            connected = true
+            delay = 250_000
+            OutputStream.printError("logq: \(client.url) ended the tail; reconnecting\(cursor.map { " at cursor \($0)" } ?? "")")
+            usleep(delay)
+            delay = min(delay * 2, 5_000_000)
         }
         out.stream.flush()
         if let cursor {
@@ -131,6 +142,8 @@ final class ServerSentEvents: @unchecked Sendable {
 
     /// The id of the last complete event: where a reconnect resumes.
     var lastID: String?
+    /// The server said the tail is done (`event: end`: the query's `head N` was reached).
+    var ended = false
     private var line: [UInt8] = []
     private var data: [String] = []
     private var type = ""
