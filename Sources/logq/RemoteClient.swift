@@ -59,7 +59,7 @@ struct RemoteClient {
         let group = MultiThreadedEventLoopGroup.singleton
         let channel: any Channel
         do {
-            channel = try ClientBootstrap(group: group)
+            let bootstrap = ClientBootstrap(group: group)
                 .connectTimeout(.seconds(10))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
@@ -68,7 +68,12 @@ struct RemoteClient {
                         try channel.pipeline.syncOperations.addHandler(RemoteResponseHandler(exchange: exchange))
                     }
                 }
-                .connect(host: host, port: port).wait()
+            // An address literal skips the resolver (a getaddrinfo on a thread of its own).
+            if let address = try? SocketAddress(ipAddress: host, port: port) {
+                channel = try bootstrap.connect(to: address).wait()
+            } else {
+                channel = try bootstrap.connect(host: host, port: port).wait()
+            }
         } catch {
             let failure = RemoteError("cannot connect to \(url): \(Self.describe(error)) (is 'logq serve' running there?)")
             // No handler will complete the exchange's promise now (NIO traps on a leaked one).
