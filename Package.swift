@@ -22,6 +22,7 @@ let package = Package(
         // The ingest service's lifecycle (graceful shutdown on SIGTERM/SIGINT).
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // NIOPosix/NIOHTTP1 for the CLI's small HTTP/1.1 client of `logq --server` (already built for Hummingbird).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
@@ -77,6 +78,9 @@ let package = Package(
                 "AuditCore", "SegmentStore", "AuditIngest", "LogQuery", "MetricsAgg", "LogServer",
                 "TrailVerify",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         // Deterministic generator of realistic benchmark data (k8s audit hours, CloudTrail S3 layout).

@@ -6,14 +6,17 @@ import SegmentStore
 public struct ServerContext: Sendable {
     /// The store's folder.
     public var directory: DataDirectory
-    /// The longest a query may run before it is stopped (`--query-timeout`).
-    public var queryTimeout: Duration
-    /// The most live tails served at once (`--max-tails`); one more is refused.
+    /// The longest a query may run before it is answered 504 (`--query-timeout`); nil for no limit.
+    public var queryTimeout: Duration?
+    /// The most live tails served at once (`--max-tails`); the next answers 503.
     public var maxTails: Int
     /// The server's logger.
     public var logger: Logger
 
-    public init(directory: DataDirectory, queryTimeout: Duration = .seconds(60), maxTails: Int = 64, logger: Logger) {
+    public init(
+        directory: DataDirectory, queryTimeout: Duration? = .seconds(60), maxTails: Int = 64,
+        logger: Logger = Logger(label: "logq")
+    ) {
         self.directory = directory
         self.queryTimeout = queryTimeout
         self.maxTails = maxTails

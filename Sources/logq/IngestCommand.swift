@@ -44,6 +44,8 @@ struct IngestCommand: ParsableCommand {
 
     @OptionGroup var options: DataOptions
 
+    @OptionGroup var remote: RemoteOptions
+
     @Flag(name: .long, help: "Exit with status 3 when any event was rejected.")
     var strict = false
 
@@ -159,6 +161,11 @@ struct IngestCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let client = try remote.client() {
+            guard !follow else { throw ValidationError("--follow with --server is not supported yet; ingest the files once, or run 'logq ingest --follow' beside the server's store") }
+            try RemoteIngest(client: client, paths: paths, strict: strict).run()
+            return
+        }
         let directory = options.directory
         let writer: StoreWriter
         do {

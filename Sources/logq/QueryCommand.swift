@@ -57,6 +57,8 @@ struct QueryCommand: ParsableCommand {
 
     @OptionGroup var options: DataOptions
 
+    @OptionGroup var remote: RemoteOptions
+
     @Option(
         name: [.short, .long],
         help: "Output format: table (default on a terminal), text (default otherwise), ndjson, json, csv or raw.")
@@ -123,6 +125,15 @@ struct QueryCommand: ParsableCommand {
         } catch {
             OutputStream.printError("logq: bad query\n" + error.render(query: text))
             throw ExitCode(2)
+        }
+        let terminalFormat = output.flatMap(OutputFormat.init(rawValue:)) ?? (Environment.stdoutIsTerminal ? .table : .text)
+        if let client = try remote.client() {
+            if follow {
+                try RemoteFollow(client: client, text: text, format: terminalFormat, last: lines, cursorToken: cursorToken).run()
+            } else {
+                try RemoteQuery.run(client: client, text: text, format: terminalFormat, strict: strict)
+            }
+            return
         }
         let directory = options.directory
         guard directory.exists || follow else {

@@ -146,8 +146,7 @@ struct ServeCommand: AsyncParsableCommand {
         let host = serverOptions.host
         let app = LogServer.application(
             service: service, context: context, options: serverOptions,
-            // query and tail routes (QueryRoutes) are added here once they exist.
-            routes: { _, _ in },
+            routes: { router, context in _ = QueryRoutes.register(on: router, server: context) },
             onServerRunning: { port in
                 OutputStream.printError("logq: listening on http://\(host):\(port) (data \(directory.path))")
             })

@@ -17,8 +17,8 @@ public final class LiveQuery {
     public let window: TimeBucket?
     /// Blocks the history scan visited (where they were then).
     private var visited: Set<BlockLocation> = []
-    /// This follower's own copy of the filter (regex match data is per run).
-    private let filter: FilterExpression
+    /// The query's filter.
+    private var filter: FilterExpression { query.filter }
 
     /// Checks that `query` can run live: events (with `fields` and `head`), or one `count` or
     /// `stats` with `every` (printed a window at a time). Throws a message that says what to
@@ -26,7 +26,6 @@ public final class LiveQuery {
     public init(_ query: Query, parts: EventParts) throws(QueryError) {
         self.query = query
         self.parts = parts
-        filter = query.filter.copyForThread()
         var window: TimeBucket?
         for pipe in query.pipes {
             switch pipe {

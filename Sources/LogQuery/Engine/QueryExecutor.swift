@@ -23,9 +23,18 @@ public struct QueryStats: Sendable {
 /// blocks at a time (so memory holds a round's matches, not the whole result).
 public struct QueryExecutor {
     public let reader: StoreReader
+    /// Asked between rounds of blocks (and between partitions of an aggregate): true stops
+    /// the run with ``QueryStopped`` — a server's time limit, or a client that went away.
+    public var shouldStop: (@Sendable () -> Bool)?
 
-    public init(reader: StoreReader) {
+    public init(reader: StoreReader, shouldStop: (@Sendable () -> Bool)? = nil) {
         self.reader = reader
+        self.shouldStop = shouldStop
+    }
+
+    /// Throws ``QueryStopped`` when ``shouldStop`` says so.
+    private func checkStop() throws(QueryStopped) {
+        if let shouldStop, shouldStop() { throw QueryStopped() }
     }
 
     /// Threads that decode and filter blocks: the machine's cores, at most 8.
@@ -84,6 +93,7 @@ public struct QueryExecutor {
         var held: [(time: Int64, block: Int, row: Int, view: BlockView)] = []
         try refill()
         while next < queue.count {
+            try checkStop()
             let batch = queue[next..<min(next + round, queue.count)]
             next = batch.endIndex
             let found = try parallelMap(batch.map(\.body), query: query, into: &stats) { view, filter -> (BlockView, [Int]) in
@@ -138,6 +148,7 @@ public struct QueryExecutor {
         var total = initial
         let range = query.timeRange.closedRange
         for partition in try reader.partitions(in: range) {
+            try checkStop()
             var (bodies, report) = try reader.collectBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch)
             if let fromSummary {
                 bodies = bodies.filter { body in
@@ -187,16 +198,15 @@ public struct QueryExecutor {
         return (0..<view.count).filter { mask[$0] }
     }
 
-    /// Decodes `bodies` and applies `work` to each, on up to ``defaultWorkers`` threads, each
-    /// with its own copy of the filter; results come back in block order, nil for a block
-    /// that does not decode.
+    /// Decodes `bodies` and applies `work` to each, on up to ``defaultWorkers`` threads, all
+    /// sharing the query's filter (it is immutable: regular expressions keep their match data
+    /// per thread); results come back in block order, nil for a block that does not decode.
     private func parallelMap<T>(
         _ bodies: [BlockBody], query: Query, into stats: inout QueryStats,
         _ work: @escaping (BlockView, FilterExpression) -> T
     ) throws -> [T?] {
         guard !bodies.isEmpty else { return [] }
         let workers = min(Self.defaultWorkers, bodies.count)
-        let filters = (0..<workers).map { $0 == 0 ? query.filter : query.filter.copyForThread() }
         // Each slot below is written by exactly one worker and read after concurrentPerform returns.
         let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: bodies.count)
         results.initialize(repeating: nil)
@@ -212,7 +222,7 @@ public struct QueryExecutor {
             damages.deinitialize()
             damages.deallocate()
         }
-        let shared = UncheckedBox((bodies: bodies, results: results, counters: counters, filters: filters, work: work, damages: damages))
+        let shared = UncheckedBox((bodies: bodies, results: results, counters: counters, filter: query.filter, work: work, damages: damages))
         DispatchQueue.concurrentPerform(iterations: workers) { w in
             let box = shared.value
             var scanned = 0
@@ -222,7 +232,7 @@ public struct QueryExecutor {
             while index < box.bodies.count {
                 if let view = BlockView(body: box.bodies[index]) {
                     scanned += view.count
-                    let result = box.work(view, box.filters[w])
+                    let result = box.work(view, box.filter)
                     if view.damaged {
                         // A column this query read failed its CRC: the block is skipped, not
                         // answered with that column silently empty.
@@ -251,6 +261,11 @@ public struct QueryExecutor {
         return Array(results)
     }
 }
+/// A run stopped because ``QueryExecutor/shouldStop`` said so (time limit, client gone).
+public struct QueryStopped: Error, Sendable {
+    public init() {}
+}
+
 /// Hands values to the worker threads of one `concurrentPerform`: the workers only read them,
 /// or write slots that belong to one worker each.
 final class UncheckedBox<T>: @unchecked Sendable {

@@ -75,13 +75,6 @@ public struct FieldFilter: Sendable, CustomStringConvertible {
         return value.withUTF8 { matches(value: UnsafeRawBufferPointer($0)) }
     }
 
-    /// A copy with its own compiled regular expressions (their match data is per thread).
-    public func copyForThread() -> FieldFilter {
-        guard op == .match || op == .notMatch else { return self }
-        // The values compiled once already, so compiling them again cannot fail.
-        return (try? FieldFilter(field: field, op: op, values: values, column: 0)) ?? self
-    }
-
     /// Whether a block with this summary may hold a passing row: exact when the summary lists
     /// the field's distinct values (some value passes), true when it does not know them.
     /// Multi-valued fields are summarized as whole lists, which ``matches(value:)`` splits, so

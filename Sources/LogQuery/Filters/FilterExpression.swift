@@ -83,18 +83,6 @@ public indirect enum FilterExpression: Sendable, CustomStringConvertible {
         }
     }
 
-    /// A copy that shares no mutable state with this one (regular expressions keep per-match
-    /// scratch space), for evaluation on another thread.
-    public func copyForThread() -> FilterExpression {
-        switch self {
-        case .all, .text: self
-        case .field(let f): .field(f.copyForThread())
-        case .and(let parts): .and(parts.map { $0.copyForThread() })
-        case .or(let parts): .or(parts.map { $0.copyForThread() })
-        case .not(let inner): .not(inner.copyForThread())
-        }
-    }
-
     /// Whether a block with this summary may hold a passing row: false only when it surely
     /// does not, so the block is skipped undecompressed. `not` and text are never pruned.
     public func mayMatch(_ summary: BlockSummary) -> Bool {

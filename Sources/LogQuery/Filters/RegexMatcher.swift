@@ -1,6 +1,10 @@
 import CPCRE2
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A compiled regular expression: PCRE2 with its JIT, matching UTF-8 bytes in place.
 ///
 /// Swift `Regex` costs ~650 ms per million URIs here against ~55 ms for PCRE2's JIT
@@ -9,11 +13,16 @@ import Synchronization
 /// damaged input can garble), and with that option PCRE2 — its JIT included — matches any bytes
 /// safely: an invalid sequence matches no pattern item and no match crosses it. The pattern
 /// itself is a Swift string, so it is valid UTF-8 and is not checked again.
+///
+/// A matcher is immutable after `init`, so one parsed query can run on many threads at once
+/// (the server runs concurrent requests of the same query): PCRE2 reads a compiled pattern and
+/// a match context without changing them. The one thing a match writes — its match data (the
+/// match offsets, and the backtracking frames of the interpreter) — is per thread
+/// (``MatchScratch``), never stored here.
 public final class RegexMatcher: @unchecked Sendable {
-    // The code and match data are used by one query's thread at a time: filters are evaluated
-    // by the scan that owns them (a matcher is copied per thread when scans run in parallel).
+    // Sendable by hand: the three pointers are written only in init and freed in deinit;
+    // PCRE2 documents compiled code (JIT included) and contexts as shareable between threads.
     private let code: OpaquePointer
-    private let matchData: OpaquePointer
     /// Match and depth limits (``QueryLimits``), so a catastrophic pattern fails fast.
     private let matchContext: OpaquePointer
     private let jit: Bool
@@ -38,24 +47,17 @@ public final class RegexMatcher: @unchecked Sendable {
         }
         code = compiled
         jit = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
-        guard let data = pcre2_match_data_create_from_pattern_8(compiled, nil) else {
-            pcre2_code_free_8(compiled)
-            throw RegexError(message: "out of memory for match data")
-        }
         guard let context = pcre2_match_context_create_8(nil) else {
-            pcre2_match_data_free_8(data)
             pcre2_code_free_8(compiled)
             throw RegexError(message: "out of memory for the match context")
         }
         pcre2_set_match_limit_8(context, QueryLimits.regexMatchLimit)
         pcre2_set_depth_limit_8(context, QueryLimits.regexDepthLimit)
-        matchData = data
         matchContext = context
     }
 
     deinit {
         pcre2_match_context_free_8(matchContext)
-        pcre2_match_data_free_8(matchData)
         pcre2_code_free_8(code)
     }
 
@@ -72,6 +74,7 @@ public final class RegexMatcher: @unchecked Sendable {
 
     @inline(__always)
     private func match(_ base: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        guard let matchData = MatchScratch.current() else { return false }
         let result =
             jit
             ? pcre2_jit_match_8(code, base, count, 0, 0, matchData, matchContext)
@@ -98,4 +101,29 @@ public final class RegexMatcher: @unchecked Sendable {
 /// A pattern PCRE2 does not accept.
 public struct RegexError: Error, Sendable {
     public var message: String
+}
+
+/// The match data of the calling thread, shared by every pattern it matches: a matcher only asks
+/// whether a pattern matches, so one pair of offsets is enough for any pattern (PCRE2 returns 0,
+/// still a match, when a pattern has more groups than the data holds). Created on a thread's
+/// first match, freed when the thread exits.
+enum MatchScratch {
+    /// The thread-specific slot holding each thread's match data.
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        let created = pthread_key_create(&key) { data in
+            if let data { pcre2_match_data_free_8(OpaquePointer(data)) }
+        }
+        precondition(created == 0, "cannot create a thread-specific key for PCRE2 match data")
+        return key
+    }()
+
+    /// This thread's match data; nil only when memory for it cannot be had (matches then fail).
+    @inline(__always)
+    static func current() -> OpaquePointer? {
+        if let data = pthread_getspecific(key) { return OpaquePointer(data) }
+        guard let data = pcre2_match_data_create_8(1, nil) else { return nil }
+        pthread_setspecific(key, UnsafeRawPointer(data))
+        return data
+    }
 }

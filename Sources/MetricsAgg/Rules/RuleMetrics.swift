@@ -16,7 +16,7 @@ final class RuleMetrics {
                 kind: .counter, labels: rule.by.map(MetricRule.labelName), constantLabels: [("rule", rule.name)])
             // A rule without labels exists at 0 from the start, so alerts on increase() see it rise.
             if rule.by.isEmpty { family.add([], 0) }
-            return (rule, rule.filter.copyForThread(), family)
+            return (rule, rule.filter, family)
         }
         readsRaw = rules.contains(where: \.readsRaw)
     }
