@@ -19,6 +19,9 @@ public struct ServerOptions: Sendable {
     public var metricsOpen = false
     /// Body, request and queue limits.
     public var limits = ServerLimits()
+    /// The aggregator behind `/metrics`, kept up to date from the commit journal; nil: every
+    /// scrape counts the stored events again (``LogServer/metricsText(directory:)``).
+    public var metrics: MetricsService?
 
     public init() {}
 }
@@ -49,7 +52,13 @@ public enum LogServer {
             }
         }
         let directory = context.directory
-        router.get("/metrics") { _, _ -> Response in
+        let metrics = options.metrics
+        router.get("/metrics") { request, _ -> Response in
+            if let metrics {
+                // Rendered from memory: the series are folded in as blocks become durable.
+                let (type, body) = metrics.render(accept: request.headers[.accept])
+                return Response(status: .ok, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+            }
             let text = try metricsText(directory: directory)
             return Response(
                 status: .ok,

@@ -113,6 +113,11 @@ struct MetricsCommand: ParsableCommand {
     }
 
     private func loadRules() throws -> [MetricRule] {
+        try Self.loadRules(rules)
+    }
+
+    /// The rules of the file at `rules` (none when nil); a clear error and exit 1 when it cannot be read.
+    static func loadRules(_ rules: String?) throws -> [MetricRule] {
         guard let rules else { return [] }
         let text: String
         do {

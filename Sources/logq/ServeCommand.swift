@@ -2,6 +2,7 @@ import ArgumentParser
 import AuditCore
 import Hummingbird
 import LogServer
+import MetricsAgg
 import Logging
 import SegmentStore
 
@@ -76,6 +77,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Live tails served at once.")
     var maxTails = 64
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A rules file of saved queries, each served on /metrics as logq_rule_matches_total{rule=…} (see docs/metrics.md).",
+            valueName: "file"))
+    var rules: String?
+
     /// `--listen`, else `--host`/`--port`.
     func address() throws -> (host: String, port: Int) {
         guard let listen else { return (host, port) }
@@ -139,6 +147,11 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(1)
         }
         MaintenanceWriter.reportRecovery(writer.recovery)
+        // /metrics: restored from the store, then folded in block by block as commits land.
+        let metrics = MetricsService(rules: try MetricsCommand.loadRules(rules))
+        metrics.start(directory: directory)
+        defer { metrics.stop() }
+        serverOptions.metrics = metrics
         let service = IngestService(writer: writer, limits: serverOptions.limits, logger: logger)
         let context = ServerContext(
             directory: directory, queryTimeout: .nanoseconds(DurationParser.parse(queryTimeout) ?? 60_000_000_000),
