@@ -10,32 +10,36 @@ import SegmentStore
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Receive audit events over HTTP (the kube-apiserver webhook, CloudTrail) and serve the store.",
+        abstract: "Receive audit events over HTTP (the audit webhook, CloudTrail); serve the store.",
         discussion: """
             Endpoints (docs/server.md has a curl example of each):
-              POST /v1/ingest/k8s-audit   kube-apiserver audit webhook (audit.k8s.io/v1 EventList)
-              POST /v1/ingest/cloudtrail  {"Records":[…]}, EventBridge events, CloudWatch Logs
-                                          subscription payloads (base64 gzip too), NDJSON
-              POST /v1/ingest             any format `logq ingest` reads, told by content
+              POST /v1/ingest/k8s-audit   the kube-apiserver audit webhook (EventList)
+              POST /v1/ingest/cloudtrail  {"Records":[…]}, EventBridge events,
+                                          CloudWatch Logs payloads (base64 gzip too)
+              POST /v1/ingest             any format `logq ingest` reads
               GET  /healthz  /readyz  /metrics
-            A 2xx on ingest means the events are on disk (fsync'd); anything else means send
-            again, and what is sent again is skipped as a duplicate. Bodies may be gzip
-            (Content-Encoding: gzip). The answer says {"stored","duplicates","rejected",
-            "first_problem"}; rejected values go to the quarantine (`logq rejects`).
+            A 2xx on ingest means the events are on disk (fsync'd); anything else
+            means send again, and what is sent again is skipped as a duplicate.
+            Bodies may be gzip (Content-Encoding: gzip). The answer says
+            {"stored","duplicates","rejected","first_problem"}; rejected values go
+            to the quarantine (`logq rejects`).
 
-            Tokens: --token-file FILE holds one "TOKEN read" or "TOKEN write" a line (write
-            implies read; # comments); clients send Authorization: Bearer TOKEN. Ingest needs
-            write; query, tail and /metrics need read (/metrics open with --metrics-open);
-            /healthz and /readyz are open.
+            Tokens: --token-file FILE holds one "TOKEN read" or "TOKEN write" a line
+            (write implies read; # comments); clients send "Authorization: Bearer
+            TOKEN". Ingest needs write; query, tail and /metrics need read
+            (/metrics is open with --metrics-open); /healthz and /readyz are open.
 
-            Listens on 127.0.0.1:9420. Listening beyond loopback needs --token-file (or
-            --insecure). No TLS here yet: put a TLS proxy in front when the network is not trusted.
+            Listens on 127.0.0.1:9420. Listening beyond loopback needs --token-file
+            (or --insecure). No TLS yet: put a TLS proxy in front on an untrusted
+            network.
 
-            SIGTERM or Ctrl-C: stops accepting, answers the requests in flight, commits, closes
-            the store, exits 0. After a crash the next start recovers; acknowledged events are kept.
+            SIGTERM or Ctrl-C: stops accepting, answers the requests in flight,
+            commits, closes the store, exits 0. After a crash the next start
+            recovers; acknowledged events are kept.
 
             Example:
-              logq serve --data /var/lib/logq --listen 0.0.0.0:9420 --token-file /etc/logq/tokens
+              logq serve --data /var/lib/logq --listen 0.0.0.0:9420 \\
+                --token-file /etc/logq/tokens
             """
     )
 
@@ -102,7 +106,8 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         let (host, port) = try address()
         guard (0...65535).contains(port) else {
-            throw ValidationError("cannot listen on port \(port): pass a port between 1 and 65535 (0 for any free one)")
+            let flag = listen == nil ? "--port" : "a --listen port"
+            throw ValidationError("cannot listen on port \(port): pass \(flag) between 1 and 65535 (0 for any free one)")
         }
         if !Self.isLoopback(host), tokenFile == nil, !insecure {
             throw ValidationError(
@@ -111,7 +116,6 @@ struct ServeCommand: AsyncParsableCommand {
         guard let body = IngestCommand.size(maxBody), body >= 1 << 20 else {
             throw ValidationError("cannot use --max-body \(maxBody): pass a size of at least 1M, like 64M")
         }
-        _ = body
         guard maxIngestRequests > 0, maxQueuedEvents > 0, idleTimeout > 0, maxTails > 0 else {
             throw ValidationError("pass positive numbers to --max-ingest-requests, --max-queued-events, --idle-timeout and --max-tails")
         }

@@ -62,8 +62,7 @@ public struct TokenFile: Sendable {
         let candidate = Array(token)
         var found: TokenScope?
         for entry in entries {
-            var difference = UInt8(truncatingIfNeeded: entry.token.count ^ candidate.count)
-            difference |= entry.token.count == candidate.count ? 0 : 1
+            var difference: UInt8 = entry.token.count == candidate.count ? 0 : 1
             for k in 0..<entry.token.count {
                 difference |= entry.token[k] ^ (k < candidate.count ? candidate[k] : 0)
             }
