@@ -71,7 +71,7 @@ public final class IngestService: Service, @unchecked Sendable {
     /// The identity links as the service thread last saved them, for request tasks to copy.
     public let links: SharedActorLinks
     /// Where each commit is counted (`/metrics`); nil: not counted.
-    private let health: ServerHealthMetrics?
+    private let healthMetrics: ServerHealthMetrics?
 
     // Touched by the service thread only (and by `run` after the thread has ended).
     private let writer: StoreWriter
@@ -84,7 +84,7 @@ public final class IngestService: Service, @unchecked Sendable {
     /// server listens); nothing else may use it afterwards.
     public init(writer: StoreWriter, limits: ServerLimits, logger: Logger, health: ServerHealthMetrics? = nil) {
         self.writer = writer
-        self.health = health
+        self.healthMetrics = health
         self.maxQueuedEvents = limits.maxQueuedEvents
         self.logger = logger
         self.quarantine = Quarantine(directory: writer.directory, now: Self.now())
@@ -212,11 +212,11 @@ public final class IngestService: Service, @unchecked Sendable {
             let message = "cannot commit to the store at \(writer.directory.path): \(error)"
             logger.error("\(message); the server no longer takes events (restart it once the cause is fixed)")
             state.withLock { $0.failure = message }
-            health?.commitFailed(seconds: Self.seconds(since: started))
+            healthMetrics?.commitFailed(seconds: Self.seconds(since: started))
             for job in jobs { job.reply.resume(throwing: Refusal.writerFailed(message)) }
             return
         }
-        health?.committed(
+        healthMetrics?.committed(
             seconds: Self.seconds(since: started), stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected)
         // The events are durable; the quarantine and the links are kept best-effort after them.
         do {
