@@ -177,8 +177,8 @@ struct PrometheusScrapeTests {
 
         // Event metrics: the rule and the API-server request counter.
         #expect(Self.settle(promPort, #"logq_rule_matches_total{rule="secret_deleted"}"#, to: 10) == 10)
-        #expect(Self.settle(promPort, #"sum(apiserver_request_total{verb="delete",resource="secrets",code="202"})"#, to: 7) == 7)
-        #expect(Self.settle(promPort, #"sum(apiserver_request_total{verb="delete",resource="secrets",code="403"})"#, to: 3) == 3)
+        #expect(Self.settle(promPort, #"sum(apiserver_request_total{verb="DELETE",resource="secrets",code="202"})"#, to: 7) == 7)
+        #expect(Self.settle(promPort, #"sum(apiserver_request_total{verb="DELETE",resource="secrets",code="403"})"#, to: 3) == 3)
         // logq's own health: counted from this process's start (the fixtures came in by the CLI).
         #expect(Self.settle(promPort, #"logq_ingest_events_total{source="k8s-audit"}"#, to: 10) == 10)
         #expect(Self.settle(promPort, #"logq_ingest_duplicates_total{source="k8s-audit"}"#, to: 3) == 3)
