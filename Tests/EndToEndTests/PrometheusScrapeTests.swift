@@ -70,11 +70,11 @@ struct PrometheusScrapeTests {
             let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
             let data = json["data"] as? [String: Any], let result = data["result"] as? [[String: Any]]
         else { return [] }
-        return result.compactMap { sample in
+        return result.compactMap { sample -> (labels: [String: String], value: Double)? in
             guard let value = sample["value"] as? [Any], value.count == 2, let text = value[1] as? String, let number = Double(text) else {
                 return nil
             }
-            return (sample["metric"] as? [String: String] ?? [:], number)
+            return (labels: sample["metric"] as? [String: String] ?? [:], value: number)
         }
     }
 
