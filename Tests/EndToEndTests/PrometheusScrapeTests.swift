@@ -117,11 +117,12 @@ struct PrometheusScrapeTests {
         let binary = TestPaths.logqBinary!
         let dir = TemporaryDirectory("logq-prom")
         let data = dir.path + "/data"
-        // A store of the fixtures; none of them is a secret deletion in promtest, nor answered 202.
+        // A store of the fixtures; none of them is a secret deletion in promtest, nor answered 202 or 409.
         let fixtures = ServerIngestTests.files(under: TestPaths.fixtures + "/k8s-audit")
             + ServerIngestTests.files(under: TestPaths.fixtures + "/cloudtrail")
         #expect(Shell.run(binary, ["ingest", "--data", data] + fixtures).status == 0)
-        #expect(Shell.run(binary, ["--data", data, "ns=promtest or code=202 | fields id"]).stdout.isEmpty)
+        #expect(Shell.run(binary, ["--data", data, "ns=promtest | fields id"]).stdout.isEmpty)
+        #expect(Shell.run(binary, ["--data", data, "verb=delete resource=secrets code=202,409 | fields id"]).stdout.isEmpty)
 
         let rules = dir.write("logq-rules.txt", Array("secret_deleted: verb=delete resource=secrets ns=promtest\n".utf8))
         let server = try ServerProcess(binary: binary, data: data, extra: ["--rules", rules], log: dir.path + "/serve.log")
@@ -169,8 +170,8 @@ struct PrometheusScrapeTests {
 
         let headers = ["Content-Type": "application/json"]
         let accepted = HTTP.request(port: server.port, path: "/v1/ingest/k8s-audit", body: Self.deletions(prefix: "pa", count: 7, code: 202), headers: headers)
-        let denied = HTTP.request(port: server.port, path: "/v1/ingest/k8s-audit", body: Self.deletions(prefix: "pd", count: 3, code: 403), headers: headers)
-        let again = HTTP.request(port: server.port, path: "/v1/ingest/k8s-audit", body: Self.deletions(prefix: "pd", count: 3, code: 403), headers: headers)
+        let denied = HTTP.request(port: server.port, path: "/v1/ingest/k8s-audit", body: Self.deletions(prefix: "pd", count: 3, code: 409), headers: headers)
+        let again = HTTP.request(port: server.port, path: "/v1/ingest/k8s-audit", body: Self.deletions(prefix: "pd", count: 3, code: 409), headers: headers)
         #expect(accepted?.status == 200)
         #expect(denied?.status == 200)
         #expect(again?.status == 200)
@@ -178,7 +179,7 @@ struct PrometheusScrapeTests {
         // Event metrics: the rule and the API-server request counter.
         #expect(Self.settle(promPort, #"logq_rule_matches_total{rule="secret_deleted"}"#, to: 10) == 10)
         #expect(Self.settle(promPort, #"sum(apiserver_request_total{verb="DELETE",resource="secrets",code="202"})"#, to: 7) == 7)
-        #expect(Self.settle(promPort, #"sum(apiserver_request_total{verb="DELETE",resource="secrets",code="403"})"#, to: 3) == 3)
+        #expect(Self.settle(promPort, #"sum(apiserver_request_total{verb="DELETE",resource="secrets",code="409"})"#, to: 3) == 3)
         // logq's own health: counted from this process's start (the fixtures came in by the CLI).
         #expect(Self.settle(promPort, #"logq_ingest_events_total{source="k8s-audit"}"#, to: 10) == 10)
         #expect(Self.settle(promPort, #"logq_ingest_duplicates_total{source="k8s-audit"}"#, to: 3) == 3)
