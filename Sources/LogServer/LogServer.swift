@@ -22,6 +22,9 @@ public struct ServerOptions: Sendable {
     /// The aggregator behind `/metrics`, kept up to date from the commit journal; nil: every
     /// scrape counts the stored events again (``LogServer/metricsText(directory:)``).
     public var metrics: MetricsService?
+    /// The server's own health metrics (ingest, commits, store, tails, HTTP), served on
+    /// `/metrics` after the event metrics; nil: not served.
+    public var health: ServerHealthMetrics?
 
     public init() {}
 }
@@ -40,6 +43,9 @@ public enum LogServer {
         onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
+        if let health = options.health {
+            router.add(middleware: HTTPMetricsMiddleware(metrics: health))
+        }
         if let tokens = options.tokens {
             router.add(middleware: TokenAuthMiddleware(tokens: tokens, metricsOpen: options.metricsOpen))
         }
@@ -53,10 +59,13 @@ public enum LogServer {
         }
         let directory = context.directory
         let metrics = options.metrics
+        let health = options.health
         router.get("/metrics") { request, _ -> Response in
             if let metrics {
                 // Rendered from memory: the series are folded in as blocks become durable.
-                let (type, body) = metrics.render(accept: request.headers[.accept])
+                let accept = request.headers[.accept]
+                let (type, body) =
+                    health?.withRegistry { metrics.render(accept: accept, also: [$0]) } ?? metrics.render(accept: accept)
                 return Response(status: .ok, headers: [.contentType: type], body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
             }
             let text = try metricsText(directory: directory)

@@ -84,8 +84,13 @@ public final class MetricsAggregator {
 
     /// The exposition in `format`.
     public func render(_ format: ExpositionFormat) -> [UInt8] {
+        render(format, also: [])
+    }
+
+    /// The exposition in `format`, with the families of `others` after these (one document).
+    public func render(_ format: ExpositionFormat, also others: [MetricRegistry]) -> [UInt8] {
         containerInsights.refresh()
-        return registry.render(format)
+        return registry.render(format, also: others)
     }
 
     /// The series of family `name` (for a rule, `rule:<name>`) as label values and value;

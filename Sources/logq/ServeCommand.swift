@@ -156,14 +156,16 @@ struct ServeCommand: AsyncParsableCommand {
         metrics.start(directory: directory)
         defer { metrics.stop() }
         serverOptions.metrics = metrics
-        let service = IngestService(writer: writer, limits: serverOptions.limits, logger: logger)
+        let health = ServerHealthMetrics(directory: directory)
+        serverOptions.health = health
+        let service = IngestService(writer: writer, limits: serverOptions.limits, logger: logger, health: health)
         let context = ServerContext(
             directory: directory, queryTimeout: .nanoseconds(DurationParser.parse(queryTimeout) ?? 60_000_000_000),
             maxTails: maxTails, logger: logger)
         let host = serverOptions.host
         let app = LogServer.application(
             service: service, context: context, options: serverOptions,
-            routes: { router, context in _ = QueryRoutes.register(on: router, server: context) },
+            routes: { router, context in health.follow(tails: QueryRoutes.register(on: router, server: context)) },
             onServerRunning: { port in
                 OutputStream.printError("logq: listening on http://\(host):\(port) (data \(directory.path))")
             })

@@ -70,6 +70,8 @@ public final class IngestService: Service, @unchecked Sendable {
     private let logger: Logger
     /// The identity links as the service thread last saved them, for request tasks to copy.
     public let links: SharedActorLinks
+    /// Where each commit is counted (`/metrics`); nil: not counted.
+    private let healthMetrics: ServerHealthMetrics?
 
     // Touched by the service thread only (and by `run` after the thread has ended).
     private let writer: StoreWriter
@@ -80,8 +82,9 @@ public final class IngestService: Service, @unchecked Sendable {
 
     /// Takes over `writer` (already open, so a locked or unreadable store fails before the
     /// server listens); nothing else may use it afterwards.
-    public init(writer: StoreWriter, limits: ServerLimits, logger: Logger) {
+    public init(writer: StoreWriter, limits: ServerLimits, logger: Logger, health: ServerHealthMetrics? = nil) {
         self.writer = writer
+        self.healthMetrics = health
         self.maxQueuedEvents = limits.maxQueuedEvents
         self.logger = logger
         self.quarantine = Quarantine(directory: writer.directory, now: Self.now())
@@ -181,18 +184,25 @@ public final class IngestService: Service, @unchecked Sendable {
         }
         var results = [Committed](repeating: Committed(), count: jobs.count)
         var learned = false
+        var counts = CommitCounts()
+        let started = ContinuousClock.now
         do {
             for (k, job) in jobs.enumerated() {
                 for event in job.events {
                     switch try writer.append(event) {
                     case .stored: results[k].stored += 1
-                    case .duplicate: results[k].duplicates += 1
+                    case .duplicate:
+                        results[k].duplicates += 1
+                        counts.duplicates[event.source.name, default: 0] += 1
+                        continue
                     case .idConflict:
                         results[k].stored += 1
                         results[k].idConflicts += 1
                     }
+                    counts.stored[event.source.name, default: 0] += 1
                 }
                 for rejection in job.rejections { quarantine.add(rejection) }
+                counts.reject(job.rejections)
                 learned = job.links.teach(correlator) || learned
             }
             try writer.commit()
@@ -202,9 +212,12 @@ public final class IngestService: Service, @unchecked Sendable {
             let message = "cannot commit to the store at \(writer.directory.path): \(error)"
             logger.error("\(message); the server no longer takes events (restart it once the cause is fixed)")
             state.withLock { $0.failure = message }
+            healthMetrics?.commitFailed(seconds: Self.seconds(since: started))
             for job in jobs { job.reply.resume(throwing: Refusal.writerFailed(message)) }
             return
         }
+        healthMetrics?.committed(
+            seconds: Self.seconds(since: started), stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected)
         // The events are durable; the quarantine and the links are kept best-effort after them.
         do {
             try quarantine.flush()
@@ -229,6 +242,26 @@ public final class IngestService: Service, @unchecked Sendable {
             logger.error("cannot close the store at \(writer.directory.path): \(error)")
             closeError = error
         }
+    }
+
+    /// Events of one commit round by source, rejections by endpoint, for ``ServerHealthMetrics``.
+    private struct CommitCounts {
+        var stored: [String: Int] = [:]
+        var duplicates: [String: Int] = [:]
+        var rejected: [String: Int] = [:]
+
+        /// Counts rejections by the route that received them (their `file` is "POST /v1/ingest/…").
+        mutating func reject(_ rejections: [Rejection]) {
+            for rejection in rejections {
+                let endpoint = rejection.file.hasPrefix("POST ") ? String(rejection.file.dropFirst(5)) : rejection.file
+                rejected[endpoint, default: 0] += 1
+            }
+        }
+    }
+
+    static func seconds(since start: ContinuousClock.Instant) -> Double {
+        let elapsed = ContinuousClock.now - start
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 
     static func now() -> Int64 {

@@ -100,12 +100,12 @@ public final class MetricFamily {
     }
 
     /// Adds `amount` to a counter.
-    func add(_ labelValues: [String], _ amount: Double = 1) {
+    public func add(_ labelValues: [String], _ amount: Double = 1) {
         values[series(labelValues)] += amount
     }
 
     /// Sets a gauge to `value` if `time` (event time, ns) is not older than the sample that set it.
-    func set(_ labelValues: [String], _ value: Double, at time: Int64) {
+    public func set(_ labelValues: [String], _ value: Double, at time: Int64) {
         let i = series(labelValues)
         guard time >= sampleTimes[i] else { return }
         sampleTimes[i] = time
@@ -125,7 +125,7 @@ public final class MetricFamily {
     }
 
     /// Records one observation in a histogram.
-    func observe(_ labelValues: [String], _ value: Double) {
+    public func observe(_ labelValues: [String], _ value: Double) {
         guard case .histogram(let bounds) = kind else { return }
         let i = series(labelValues)
         var b = 0

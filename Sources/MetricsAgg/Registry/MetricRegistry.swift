@@ -12,7 +12,7 @@ public final class MetricRegistry {
     }
 
     /// Registers a family (or returns the one registered with the same id).
-    func family(
+    public func family(
         _ name: String, id: String? = nil, help: String, kind: MetricKind, labels: [String],
         constantLabels: [(name: String, value: String)] = []
     ) -> MetricFamily {
@@ -40,10 +40,20 @@ public final class MetricRegistry {
     /// The text of every family in `format`, plus `logq_metrics_series_overflow_total{family}`
     /// for families that overflowed.
     public func render(_ format: ExpositionFormat) -> [UInt8] {
+        render(format, also: [])
+    }
+
+    /// The text of every family here and then of every family in `others` (a server's own
+    /// health metrics), as one document: one overflow family, one `# EOF`.
+    public func render(_ format: ExpositionFormat, also others: [MetricRegistry]) -> [UInt8] {
+        let all = [self] + others
         var writer = ExpositionWriter(format: format)
-        writer.out.reserveCapacity(64 * seriesCount + 4096)
-        for family in families { writer.write(family) }
-        writer.writeOverflow(families.filter { $0.overflowed > 0 }.map { ($0.id, $0.overflowed) })
+        writer.out.reserveCapacity(64 * all.reduce(0) { $0 + $1.seriesCount } + 4096)
+        for registry in all {
+            for family in registry.families { writer.write(family) }
+        }
+        let overflowed = all.flatMap { $0.families.filter { $0.overflowed > 0 } }
+        writer.writeOverflow(overflowed.map { ($0.id, $0.overflowed) })
         writer.finish()
         return writer.out
     }

@@ -76,8 +76,15 @@ public final class MetricsService: @unchecked Sendable {
 
     /// The `/metrics` body in the format the scraper's `Accept` header asks for.
     public func render(accept: String?) -> (contentType: String, body: String) {
-        let (type, bytes) = lock.withLock { aggregator.render(accept: accept) }
-        return (type, String(decoding: bytes, as: UTF8.self))
+        render(accept: accept, also: [])
+    }
+
+    /// The `/metrics` body with the families of `others` after the aggregator's (the server's
+    /// own health metrics); the caller holds whatever guards `others`.
+    public func render(accept: String?, also others: [MetricRegistry]) -> (contentType: String, body: String) {
+        let format = ExpositionFormat.negotiate(accept: accept)
+        let bytes = lock.withLock { aggregator.render(format, also: others) }
+        return (format.contentType, String(decoding: bytes, as: UTF8.self))
     }
 
     /// Folds events handed in directly (tests, or a server that has them in hand).
