@@ -226,7 +226,12 @@ struct FollowTests {
             file.seekToEndOfFile()
             file.write(Data((lines.joined(separator: "\n") + "\n").utf8))
             usleep(10_000)
-            if chunk == 30 { writer.killHard() }
+            if chunk == 30 {
+                // Killed once it has committed something (a loaded machine may take longer than
+                // these 0.3 s to start it), mid-burst all the same: ten chunks are still to come.
+                _ = follower.wait(seconds: 60) { !Self.auditIDs($0).isEmpty }
+                writer.killHard()
+            }
         }
         try file.close()
         usleep(500_000)
