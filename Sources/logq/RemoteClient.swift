@@ -1,13 +1,15 @@
 import NIOCore
 import NIOHTTP1
-import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// The CLI's HTTP/1.1 client of a `logq serve` (`--server URL`): one request per connection,
-/// the response handed over in pieces as it arrives, so a large answer streams to stdout.
+/// The CLI's HTTP/1.1 client of a `logq serve` (`--server URL`): one request per connection on
+/// a blocking socket (``RemoteConnection``), the response handed over in pieces as it arrives,
+/// so a large answer streams to stdout. NIO's HTTP types are used as values only: no event
+/// loop runs in the CLI.
 /// http only for now (TLS through swift-nio-ssl is to come).
 struct RemoteClient {
     /// The server as given, for messages: `http://127.0.0.1:9420`.
@@ -48,65 +50,38 @@ struct RemoteClient {
         self.port = port
     }
 
-    /// One request. `exchange` receives the head and the body as they arrive (on the client's
-    /// event loop thread, while this thread waits); returns the trailers, if any. Throws a
+    /// One request on a blocking socket of this thread (no event loop threads to start: the
+    /// fixed cost of a query is a connect and a write). `exchange` receives the head and the
+    /// body as they arrive (chunked bodies decoded); returns the trailers, if any. Throws a
     /// ``RemoteError`` that names the URL when the server cannot be reached or the connection
     /// drops before the response ends.
     func send(
         method: HTTPMethod, path: String, headers extra: [(String, String)] = [], body: [UInt8]? = nil, exchange: RemoteExchange
     ) throws(RemoteError) -> HTTPHeaders? {
-        let target = basePath + path
-        let group = MultiThreadedEventLoopGroup.singleton
-        let channel: any Channel
+        let connection: RemoteConnection
         do {
-            let bootstrap = ClientBootstrap(group: group)
-                .connectTimeout(.seconds(10))
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .channelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        try channel.pipeline.syncOperations.addHandler(RemoteResponseHandler(exchange: exchange))
-                    }
-                }
-            // An address literal skips the resolver (a getaddrinfo on a thread of its own).
-            if let address = try? SocketAddress(ipAddress: host, port: port) {
-                channel = try bootstrap.connect(to: address).wait()
-            } else {
-                channel = try bootstrap.connect(host: host, port: port).wait()
-            }
+            connection = try RemoteConnection(host: host, port: port, timeoutSeconds: 10)
         } catch {
-            let failure = RemoteError("cannot connect to \(url): \(Self.describe(error)) (is 'logq serve' running there?)")
-            // No handler will complete the exchange's promise now (NIO traps on a leaked one).
-            exchange.done.fail(failure)
-            throw failure
+            throw RemoteError("cannot connect to \(url): \(error.message) (is 'logq serve' running there?)")
         }
-        var head = HTTPRequestHead(version: .http1_1, method: method, uri: target)
-        head.headers.add(name: "Host", value: port == 80 ? host : "\(host):\(port)")
-        head.headers.add(name: "User-Agent", value: "logq/\(LogqVersion.string)")
-        head.headers.add(name: "Connection", value: "close")
-        if let token { head.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        for (name, value) in extra { head.headers.add(name: name, value: value) }
-        if let body { head.headers.add(name: "Content-Length", value: "\(body.count)") }
-        channel.write(HTTPClientRequestPart.head(head), promise: nil)
-        if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
-        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        defer { connection.close() }
+        guard exchange.attach(connection) else { throw RemoteError("the connection to \(url) was stopped") }
+        defer { exchange.detach() }
+        var head = "\(method.rawValue) \(basePath + path) HTTP/1.1\r\n"
+        head += "Host: \(port == 80 ? host : "\(host):\(port)")\r\n"
+        head += "User-Agent: logq/\(LogqVersion.string)\r\nConnection: close\r\n"
+        if let token { head += "Authorization: Bearer \(token)\r\n" }
+        for (name, value) in extra { head += "\(name): \(value)\r\n" }
+        if let body { head += "Content-Length: \(body.count)\r\n" }
+        head += "\r\n"
         do {
-            return try exchange.done.futureResult.wait()
-        } catch let error as RemoteError {
+            try connection.write(Array(head.utf8) + (body ?? []))
+            let response = try connection.readHead()
+            exchange.onHead(response)
+            return try connection.readBody(of: response) { exchange.onBody(ByteBuffer(bytes: $0)) }
+        } catch {
             throw RemoteError("the connection to \(url) \(error.message)")
-        } catch {
-            throw RemoteError("the connection to \(url) failed: \(Self.describe(error))")
         }
-    }
-
-    /// A system error as words: "connection refused" rather than a type dump.
-    static func describe(_ error: any Error) -> String {
-        if let io = error as? IOError { return String(cString: strerror(io.errnoCode)) }
-        if let connect = error as? NIOConnectionError, let first = connect.connectionErrors.first {
-            return describe(first.error)
-        }
-        if error is ChannelError, case ChannelError.connectTimeout = error { return "timed out connecting" }
-        return "\(error)"
     }
 
     /// `path?name=value&…`, each value percent-encoded.
@@ -139,69 +114,36 @@ struct RemoteError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// One response as it arrives: the caller's callbacks run on the event loop thread, one at a
-/// time, while the calling thread waits in ``RemoteClient/send(method:path:headers:body:exchange:)``.
+/// One response as it arrives: the callbacks run on the thread that sends, in order. The
+/// exchange can be stopped from another thread (Ctrl-C of `logq --server -f`): ``abort()``
+/// shuts the connection down, and the waiting read returns.
 final class RemoteExchange: @unchecked Sendable {
-    // Sendable by hand: the callbacks are called by the one event loop of the connection while
-    // the thread that made the exchange waits for `done`, so they never run concurrently.
+    // Sendable by hand: the callbacks run only on the sending thread.
     let onHead: (HTTPResponseHead) -> Void
     let onBody: (ByteBuffer) -> Void
-    /// Completed with the trailers at the end of the response, failed when it breaks off.
-    let done: EventLoopPromise<HTTPHeaders?>
-    /// The channel, once connected: ``abort()`` closes it.
-    var channel: (any Channel)?
+    private let state = Mutex<(connection: RemoteConnection?, aborted: Bool)>((nil, false))
 
     init(onHead: @escaping (HTTPResponseHead) -> Void, onBody: @escaping (ByteBuffer) -> Void) {
         self.onHead = onHead
         self.onBody = onBody
-        done = MultiThreadedEventLoopGroup.singleton.next().makePromise()
-    }
-}
-
-/// Hands the parts of a response to a ``RemoteExchange``.
-final class RemoteResponseHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPClientResponsePart
-
-    private let exchange: RemoteExchange
-    private var finished = false
-
-    init(exchange: RemoteExchange) {
-        self.exchange = exchange
     }
 
-    func channelActive(context: ChannelHandlerContext) {
-        exchange.channel = context.channel
-        context.fireChannelActive()
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head(let head):
-            exchange.onHead(head)
-        case .body(let buffer):
-            exchange.onBody(buffer)
-        case .end(let trailers):
-            guard !finished else { return }
-            finished = true
-            exchange.done.succeed(trailers)
-            context.close(promise: nil)
+    /// Makes `connection` the one ``abort()`` stops; false when the exchange was aborted already.
+    func attach(_ connection: RemoteConnection) -> Bool {
+        state.withLock {
+            $0.connection = connection
+            return !$0.aborted
         }
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        if !finished {
-            finished = true
-            exchange.done.fail(RemoteError("broke off before the response ended"))
-        }
-        context.fireChannelInactive()
-    }
+    func detach() { state.withLock { $0.connection = nil } }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if !finished {
-            finished = true
-            exchange.done.fail(RemoteError("failed: \(RemoteClient.describe(error))"))
+    /// Stops the exchange: its connection is shut down (a read in progress returns).
+    func abort() {
+        state.withLock {
+            $0.aborted = true
+            $0.connection?.shutdown()
         }
-        context.close(promise: nil)
     }
 }
 

@@ -38,7 +38,7 @@ struct RemoteFollow {
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 stop.requested.store(true, ordering: .relaxed)
-                stop.current.withLock { $0?.channel?.close(promise: nil) }
+                stop.current.withLock { $0?.abort() }
             }
             source.resume()
             return source
@@ -133,7 +133,7 @@ struct RemoteFollow {
 /// A parser of a `text/event-stream` body: complete events only, each with its data lines
 /// joined by newlines (RFC: the HTML Living Standard's event stream interpretation).
 final class ServerSentEvents: @unchecked Sendable {
-    // Sendable by hand: fed by one connection's event loop while the caller waits.
+    // Sendable by hand: fed by the one thread that sends the request.
     struct Event {
         var type: String
         var data: String

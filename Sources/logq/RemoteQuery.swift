@@ -83,7 +83,7 @@ enum RemoteQuery {
 
 /// What arrived of a response: its head, and the body of an error answer.
 final class RemoteResponse: @unchecked Sendable {
-    // Sendable by hand: written by the connection's event loop while the caller waits.
+    // Sendable by hand: written by the sending thread, read by it once the exchange is over.
     var head: HTTPResponseHead?
     var errorBody: [UInt8] = []
     var errorText: String { String(decoding: errorBody, as: UTF8.self) }
