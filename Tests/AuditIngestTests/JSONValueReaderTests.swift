@@ -33,6 +33,15 @@ struct JSONValueReaderTests {
         #expect(rejections[1].reason.contains("found an object with neither"))
     }
 
+    @Test("a line broken after a key's colon does not take the next line in as its value", arguments: [1, 7, 4096])
+    func brokenAfterColon(chunk: Int) {
+        let text = [Self.lines[0], #"{"kind":"Event","auditID": "#, Self.lines[1], Self.lines[2]].joined(separator: "\n") + "\n"
+        let (events, rejections) = decodeAll(MemorySource(Array(text.utf8), chunk: chunk), name: "f.jsonl")
+        #expect(events.map { $0.fields[.id] } == ["a1", "a2", "e1"])
+        #expect(rejections.map(\.line) == [2])
+        #expect(rejections.first?.reason.contains("found the end of its line") == true, "\(rejections)")
+    }
+
     @Test("an unclosed object followed by a good line loses only the bad one")
     func unclosedObject() {
         let text = "{\"a\":1\n" + Self.lines[1] + "\n"

@@ -193,9 +193,22 @@ public struct JSONValueReader {
                 if error.offset >= buffer.count, isContainer(at: valueStart), let item = salvageTruncated(valueStart, error) {
                     return item
                 }
-                keepMalformed(valueStart, min(max(error.offset + 1, valueStart), buffer.count))
                 let valueLine = line
                 let errorLine = lineOf(min(error.offset, buffer.count))
+                if errorLine > valueLine, let next = nextTopLevelLine(after: valueStart, before: min(error.offset, buffer.count)) {
+                    // A value broken at its line's end (`{"auditID": ⏎`) took the next lines in
+                    // as its members: in JSON lines, a line that starts with `{` at column 0 is
+                    // the next value. Only the broken line is lost.
+                    keepMalformed(valueStart, next)
+                    var reported = error
+                    reported.offset = bufferOffset + next - 1
+                    reported.expected = "the rest of the value"
+                    reported.found = "the end of its line (the next line starts a new value)"
+                    let item = Item.malformed(line: valueLine, offset: bufferOffset + valueStart, error: reported)
+                    advance(to: next)
+                    return item
+                }
+                keepMalformed(valueStart, min(max(error.offset + 1, valueStart), buffer.count))
                 var reported = error
                 reported.offset += bufferOffset
                 let item = Item.malformed(line: valueLine, offset: bufferOffset + valueStart, error: reported)
@@ -246,6 +259,21 @@ public struct JSONValueReader {
         let item = Item.value(range: valueStart..<buffer.count, line: line, offset: bufferOffset + valueStart)
         advance(to: buffer.count)
         return item
+    }
+
+    /// The start of the first line after the one holding `position` and before `limit` that
+    /// begins with `{` at column 0, if any.
+    private func nextTopLevelLine(after position: Int, before limit: Int) -> Int? {
+        var k = position
+        while k < limit {
+            guard buffer[k] == 0x0A else {
+                k += 1
+                continue
+            }
+            if k + 1 < limit, buffer[k + 1] == UInt8(ascii: "{") { return k + 1 }
+            k += 1
+        }
+        return nil
     }
 
     /// Skips to just past the next newline at or after `position` (refilling if needed).
