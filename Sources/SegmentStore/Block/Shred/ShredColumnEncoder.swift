@@ -130,6 +130,7 @@ enum ShredColumnEncoder {
         while size < values.count * 2 { size *= 2 }
         let mask = size - 1
         var table = [Int32](repeating: -1, count: size)
+        var tableHashes = [UInt64](repeating: 0, count: size)  // compared before the bytes
         var order: [ShredValue] = []
         var indices: [UInt32] = []
         indices.reserveCapacity(values.count)
@@ -143,7 +144,7 @@ enum ShredColumnEncoder {
             var found: UInt32?
             while table[slot] >= 0 {
                 let e = order[Int(table[slot])]
-                if Int(e.length) == n && (n == 0 || memcmp(base + Int(e.start), p, n) == 0) {
+                if tableHashes[slot] == h && Int(e.length) == n && (n == 0 || memcmp(base + Int(e.start), p, n) == 0) {
                     found = UInt32(table[slot])
                     break
                 }
@@ -155,6 +156,7 @@ enum ShredColumnEncoder {
             }
             let id = UInt32(order.count)
             table[slot] = Int32(id)
+            tableHashes[slot] = h
             order.append(v)
             indices.append(id)
             if order.count > values.count / 2 && order.count > 16 { return nil }
