@@ -1,25 +1,12 @@
 import Hummingbird
+import LogQuery
 
 /// Small JSON answers written by hand: the ingest summary and error bodies. Keys and shapes
 /// are documented in docs/server.md.
 enum JSONAnswer {
-    /// `s` as a JSON string literal, quotes included.
+    /// `s` as a JSON string literal, quotes included (the CLI's escaping).
     static func string(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let c where c.value < 0x20:
-                let hex = String(c.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        EventFormatter.jsonString(s)
     }
 
     /// A response with a JSON body (and a newline, for terminals).
