@@ -38,15 +38,15 @@ struct MetricsCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Only families whose name starts with this.", valueName: "prefix"))
     var metric: String?
 
-    @Option(name: [.short, .customLong("output")], help: "Output: table, csv, json or prom.")
+    @Option(name: [.short, .customLong("output")], help: "Output: table, csv, json, prom (Prometheus text 0.0.4) or openmetrics.")
     var output: String = "table"
 
     @Option(name: .long, help: ArgumentHelp("Render the result this many times and print the median render time and series count to stderr (how the scrape cost is measured).", visibility: .hidden))
     var benchRender: Int?
 
     func validate() throws {
-        guard ["table", "csv", "json", "prom"].contains(output) else {
-            throw ValidationError("unknown output '\(output)': pass -o table, csv, json or prom")
+        guard ["table", "csv", "json", "prom", "openmetrics"].contains(output) else {
+            throw ValidationError("unknown output '\(output)': pass -o table, csv, json, prom or openmetrics")
         }
     }
 
@@ -140,10 +140,11 @@ struct MetricsCommand: ParsableCommand {
 
     private func print(_ windows: [(key: Int64, value: MetricsAggregator)], windowed: Bool, prefix: String?) {
         var out = OutputStream(fd: 1)
-        if output == "prom" {
+        if output == "prom" || output == "openmetrics" {
+            let format: ExpositionFormat = output == "prom" ? .text : .openMetrics
             for (start, aggregator) in windows {
                 if windowed { out.write("# window \(Timestamp.format(start, fractionDigits: 0))\n") }
-                var text = String(decoding: aggregator.render(.text), as: UTF8.self)
+                var text = String(decoding: aggregator.render(format), as: UTF8.self)
                 if let prefix { text = Self.keepFamilies(text, prefix: prefix) }
                 out.write(text)
             }
@@ -223,7 +224,7 @@ struct MetricsCommand: ParsableCommand {
         var out = ""
         for line in text.split(separator: "\n") {
             let name = line.hasPrefix("# ") ? line.split(separator: " ").dropFirst(2).first.map(String.init) ?? "" : String(line)
-            if name.hasPrefix(prefix) { out += line + "\n" }
+            if name.hasPrefix(prefix) || line == "# EOF" { out += line + "\n" }
         }
         return out
     }

@@ -37,8 +37,8 @@ struct ExpositionWriterTests {
             demo_duration_seconds_bucket{le="0.1"} 2
             demo_duration_seconds_bucket{le="1.0"} 3
             demo_duration_seconds_bucket{le="+Inf"} 4
-            demo_duration_seconds_sum 7.65
             demo_duration_seconds_count 4
+            demo_duration_seconds_sum 7.65
 
             """#)
     }

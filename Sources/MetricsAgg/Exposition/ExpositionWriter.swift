@@ -39,8 +39,9 @@ struct ExpositionWriter {
                 }
                 cumulative += counts[bounds.count]
                 bucket(family.name, labels[i], le: .infinity, cumulative)
-                sample(family.name, "_sum", labels[i], family.values[i])
+                // Count before sum, the order of OpenMetrics' examples (0.0.4 takes any).
                 sample(family.name, "_count", labels[i], Double(cumulative))
+                sample(family.name, "_sum", labels[i], family.values[i])
                 if format == .openMetrics { sample(family.name, "_created", labels[i], family.created[i]) }
             }
         }
