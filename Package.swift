@@ -63,6 +63,14 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // logq's blocking-socket HTTP/1.1 client: the CLI's `--server`, and pushes to other services.
+        .target(
+            name: "LogClient",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Validation of a local copy of a CloudTrail trail against its digest files (hashes, chain, RSA).
         .target(
             name: "TrailVerify",
@@ -76,7 +84,7 @@ let package = Package(
             name: "logq",
             dependencies: [
                 "AuditCore", "SegmentStore", "AuditIngest", "LogQuery", "MetricsAgg", "LogServer",
-                "TrailVerify",
+                "TrailVerify", "LogClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,3 +1,4 @@
+import LogClient
 import ArgumentParser
 import Dispatch
 import LogQuery

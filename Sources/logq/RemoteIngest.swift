@@ -1,3 +1,4 @@
+import LogClient
 import ArgumentParser
 import CLibdeflate
 import NIOCore

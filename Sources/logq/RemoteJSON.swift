@@ -1,3 +1,4 @@
+import LogClient
 /// Reads the few members the CLI needs from the server's small JSON answers (`{"error": …}`,
 /// the ingest summary) without a JSON library: top-level members only, by name.
 enum RemoteJSON {

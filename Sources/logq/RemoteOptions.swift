@@ -1,3 +1,4 @@
+import LogClient
 import ArgumentParser
 
 #if canImport(Glibc)
@@ -36,7 +37,7 @@ struct RemoteOptions: ParsableArguments {
             }
         }
         do {
-            return try RemoteClient(url: server, token: token)
+            return try RemoteClient(url: server, token: token, userAgent: "logq/\(LogqVersion.string)")
         } catch {
             OutputStream.printError("logq: \(error)")
             throw ExitCode(64)

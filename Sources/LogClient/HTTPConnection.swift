@@ -6,9 +6,9 @@ import Glibc
 
 /// A failure on the socket, in words that fit after "cannot connect to URL: " or
 /// "the connection to URL ".
-struct RemoteSocketError: Error {
-    var message: String
-    init(_ message: String) { self.message = message }
+public struct RemoteSocketError: Error {
+    public var message: String
+    public init(_ message: String) { self.message = message }
 }
 
 /// One HTTP/1.1 connection on a blocking socket: connect (with a time limit), write the
@@ -16,7 +16,7 @@ struct RemoteSocketError: Error {
 /// close), handing the body over in the pieces that arrive. No threads, no event loop: the CLI
 /// sends one request per process run, so the cost of a query over HTTP is the connect.
 /// Bodies are taken as sent (the client asks for no `Content-Encoding`).
-final class RemoteConnection: @unchecked Sendable {
+public final class RemoteConnection: @unchecked Sendable {
     // Sendable by hand: used by one thread; another may only call `shutdown()` (a syscall on
     // the descriptor, safe while the first reads), and only before `close()` (RemoteExchange).
     private let fd: Int32
@@ -27,7 +27,7 @@ final class RemoteConnection: @unchecked Sendable {
     private static let maxLine = 1 << 20
 
     /// Connects to `host` (an address literal or a name) and `port`, trying each address.
-    init(host: String, port: Int, timeoutSeconds: Int32) throws(RemoteSocketError) {
+    public init(host: String, port: Int, timeoutSeconds: Int32) throws(RemoteSocketError) {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -81,7 +81,7 @@ final class RemoteConnection: @unchecked Sendable {
     }
 
     /// Writes all of `bytes` (no SIGPIPE when the server has gone).
-    func write(_ bytes: [UInt8]) throws(RemoteSocketError) {
+    public func write(_ bytes: [UInt8]) throws(RemoteSocketError) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
@@ -140,7 +140,7 @@ final class RemoteConnection: @unchecked Sendable {
     }
 
     /// The status line and headers (interim 1xx answers skipped).
-    func readHead() throws(RemoteSocketError) -> HTTPResponseHead {
+    public func readHead() throws(RemoteSocketError) -> HTTPResponseHead {
         while true {
             let line = try readLine()
             let parts = line.split(separator: " ", maxSplits: 2)
@@ -174,7 +174,7 @@ final class RemoteConnection: @unchecked Sendable {
     }
 
     /// The body of `head`, to `deliver` in pieces; the trailers of a chunked body, if any.
-    func readBody(of head: HTTPResponseHead, deliver: ([UInt8]) -> Void) throws(RemoteSocketError) -> HTTPHeaders? {
+    public func readBody(of head: HTTPResponseHead, deliver: ([UInt8]) -> Void) throws(RemoteSocketError) -> HTTPHeaders? {
         if head.status.code == 204 || head.status.code == 304 { return nil }
         let encodings = head.headers[canonicalForm: "Transfer-Encoding"].map { $0.lowercased() }
         if encodings.last == "chunked" {
@@ -200,7 +200,7 @@ final class RemoteConnection: @unchecked Sendable {
     }
 
     /// Stops reads and writes in progress (from another thread).
-    func shutdown() { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+    public func shutdown() { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
 
-    func close() { Glibc.close(fd) }
+    public func close() { Glibc.close(fd) }
 }

@@ -6,24 +6,27 @@ import Synchronization
 import Glibc
 #endif
 
-/// The CLI's HTTP/1.1 client of a `logq serve` (`--server URL`): one request per connection on
+/// logq's HTTP/1.1 client (the CLI's `--server URL`, pushes to other services): one request per connection on
 /// a blocking socket (``RemoteConnection``), the response handed over in pieces as it arrives,
 /// so a large answer streams to stdout. NIO's HTTP types are used as values only: no event
 /// loop runs in the CLI.
 /// http only for now (TLS through swift-nio-ssl is to come).
-struct RemoteClient {
+public struct RemoteClient: Sendable {
     /// The server as given, for messages: `http://127.0.0.1:9420`.
-    let url: String
-    let host: String
-    let port: Int
+    public let url: String
+    public let host: String
+    public let port: Int
     /// A path prefix of the URL (a server behind a proxy under `/logq`), without a trailing `/`.
-    let basePath: String
+    public let basePath: String
     /// Sent as `Authorization: Bearer …`.
-    let token: String?
+    public let token: String?
+    /// Sent as `User-Agent`.
+    public let userAgent: String
 
     /// Reads `http://host[:port][/path]`.
-    init(url: String, token: String?) throws(RemoteError) {
+    public init(url: String, token: String?, userAgent: String = "logq") throws(RemoteError) {
         self.url = url
+        self.userAgent = userAgent
         self.token = token
         var rest = Substring(url)
         if rest.hasPrefix("https://") {
@@ -55,7 +58,7 @@ struct RemoteClient {
     /// body as they arrive (chunked bodies decoded); returns the trailers, if any. Throws a
     /// ``RemoteError`` that names the URL when the server cannot be reached or the connection
     /// drops before the response ends.
-    func send(
+    public func send(
         method: HTTPMethod, path: String, headers extra: [(String, String)] = [], body: [UInt8]? = nil, exchange: RemoteExchange
     ) throws(RemoteError) -> HTTPHeaders? {
         let connection: RemoteConnection
@@ -69,7 +72,7 @@ struct RemoteClient {
         defer { exchange.detach() }
         var head = "\(method.rawValue) \(basePath + path) HTTP/1.1\r\n"
         head += "Host: \(port == 80 ? host : "\(host):\(port)")\r\n"
-        head += "User-Agent: logq/\(LogqVersion.string)\r\nConnection: close\r\n"
+        head += "User-Agent: \(userAgent)\r\nConnection: close\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
         for (name, value) in extra { head += "\(name): \(value)\r\n" }
         if let body { head += "Content-Length: \(body.count)\r\n" }
@@ -85,13 +88,13 @@ struct RemoteClient {
     }
 
     /// `path?name=value&…`, each value percent-encoded.
-    static func path(_ path: String, _ parameters: [(String, String)]) -> String {
+    public static func path(_ path: String, _ parameters: [(String, String)]) -> String {
         guard !parameters.isEmpty else { return path }
         return path + "?" + parameters.map { "\($0.0)=\(percentEncode($0.1))" }.joined(separator: "&")
     }
 
     /// Every byte but unreserved ones (RFC 3986) as `%XX`.
-    static func percentEncode(_ text: String) -> String {
+    public static func percentEncode(_ text: String) -> String {
         var out = ""
         for byte in text.utf8 {
             switch byte {
@@ -108,38 +111,38 @@ struct RemoteClient {
 }
 
 /// A failure to talk to the server, in words that name the URL and say what to do.
-struct RemoteError: Error, CustomStringConvertible {
-    var message: String
-    init(_ message: String) { self.message = message }
-    var description: String { message }
+public struct RemoteError: Error, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
 }
 
 /// One response as it arrives: the callbacks run on the thread that sends, in order. The
 /// exchange can be stopped from another thread (Ctrl-C of `logq --server -f`): ``abort()``
 /// shuts the connection down, and the waiting read returns.
-final class RemoteExchange: @unchecked Sendable {
+public final class RemoteExchange: @unchecked Sendable {
     // Sendable by hand: the callbacks run only on the sending thread.
-    let onHead: (HTTPResponseHead) -> Void
-    let onBody: (ByteBuffer) -> Void
+    public let onHead: (HTTPResponseHead) -> Void
+    public let onBody: (ByteBuffer) -> Void
     private let state = Mutex<(connection: RemoteConnection?, aborted: Bool)>((nil, false))
 
-    init(onHead: @escaping (HTTPResponseHead) -> Void, onBody: @escaping (ByteBuffer) -> Void) {
+    public init(onHead: @escaping (HTTPResponseHead) -> Void, onBody: @escaping (ByteBuffer) -> Void) {
         self.onHead = onHead
         self.onBody = onBody
     }
 
     /// Makes `connection` the one ``abort()`` stops; false when the exchange was aborted already.
-    func attach(_ connection: RemoteConnection) -> Bool {
+    public func attach(_ connection: RemoteConnection) -> Bool {
         state.withLock {
             $0.connection = connection
             return !$0.aborted
         }
     }
 
-    func detach() { state.withLock { $0.connection = nil } }
+    public func detach() { state.withLock { $0.connection = nil } }
 
     /// Stops the exchange: its connection is shut down (a read in progress returns).
-    func abort() {
+    public func abort() {
         state.withLock {
             $0.aborted = true
             $0.connection?.shutdown()
@@ -149,7 +152,7 @@ final class RemoteExchange: @unchecked Sendable {
 
 extension String {
     /// The string without trailing `character`s.
-    func trimmingSuffix(_ character: Character) -> String {
+    public func trimmingSuffix(_ character: Character) -> String {
         var s = Substring(self)
         while s.last == character { s = s.dropLast() }
         return String(s)
