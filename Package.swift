@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         // NIOPosix/NIOHTTP1 for the CLI's small HTTP/1.1 client of `logq --server` (already built for Hummingbird).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // TLS for `logq serve --tls-cert/--tls-key` and for the client's https:// (BoringSSL inside).
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // zlib (Debian zlib1g-dev) for the DEFLATE codec of blocks and for .gz inputs.
@@ -60,6 +62,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -68,7 +72,11 @@ let package = Package(
             name: "LogClient",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
         // Validation of a local copy of a CloudTrail trail against its digest files (hashes, chain, RSA).

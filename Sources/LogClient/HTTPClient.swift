@@ -10,7 +10,7 @@ import Glibc
 /// a blocking socket (``RemoteConnection``), the response handed over in pieces as it arrives,
 /// so a large answer streams to stdout. NIO's HTTP types are used as values only: no event
 /// loop runs in the CLI.
-/// http only for now (TLS through swift-nio-ssl is to come).
+/// https runs the same HTTP over a TLS session (swift-nio-ssl, ``TLSStream``).
 public struct RemoteClient: Sendable {
     /// The server as given, for messages: `http://127.0.0.1:9420`.
     public let url: String
@@ -22,24 +22,25 @@ public struct RemoteClient: Sendable {
     public let token: String?
     /// Sent as `User-Agent`.
     public let userAgent: String
+    /// Set for an `https://` URL: how the server's certificate is checked.
+    public let tls: TLSClientSettings?
 
-    /// Reads `http://host[:port][/path]`.
-    public init(url: String, token: String?, userAgent: String = "logq") throws(RemoteError) {
+    /// Reads `http://host[:port][/path]` or `https://…` (checked with `tls`).
+    public init(url: String, token: String?, userAgent: String = "logq", tls: TLSClientSettings = TLSClientSettings()) throws(RemoteError) {
         self.url = url
         self.userAgent = userAgent
         self.token = token
         var rest = Substring(url)
-        if rest.hasPrefix("https://") {
-            throw RemoteError("cannot reach \(url): the CLI speaks http only for now; use http://, or a local TLS-terminating proxy")
+        let secure = rest.hasPrefix("https://")
+        guard secure || rest.hasPrefix("http://") else {
+            throw RemoteError("cannot use --server \(url): pass a URL like http://127.0.0.1:9420 or https://logq.example:9420")
         }
-        guard rest.hasPrefix("http://") else {
-            throw RemoteError("cannot use --server \(url): pass a URL like http://127.0.0.1:9420")
-        }
-        rest = rest.dropFirst("http://".count)
+        self.tls = secure ? tls : nil
+        rest = rest.dropFirst(secure ? "https://".count : "http://".count)
         let authority = rest.prefix { $0 != "/" }
         basePath = String(rest.dropFirst(authority.count)).trimmingSuffix("/")
         var hostPart = authority
-        var port = 80
+        var port = secure ? 443 : 80
         if let colon = authority.lastIndex(of: ":"), !authority.hasSuffix("]") {
             guard let p = Int(authority[authority.index(after: colon)...]), (1...65535).contains(p) else {
                 throw RemoteError("cannot use --server \(url): the port is not a number between 1 and 65535")
@@ -63,15 +64,17 @@ public struct RemoteClient: Sendable {
     ) throws(RemoteError) -> HTTPHeaders? {
         let connection: RemoteConnection
         do {
-            connection = try RemoteConnection(host: host, port: port, timeoutSeconds: 10)
+            connection = try RemoteConnection(host: host, port: port, timeoutSeconds: 10, tls: tls)
         } catch {
-            throw RemoteError("cannot connect to \(url): \(error.message) (is 'logq serve' running there?)")
+            throw RemoteError("cannot connect to \(url): \(error.message)\(error.message.contains("TLS") ? "" : " (is 'logq serve' running there?)")")
         }
         defer { connection.close() }
         guard exchange.attach(connection) else { throw RemoteError("the connection to \(url) was stopped") }
         defer { exchange.detach() }
         var head = "\(method.rawValue) \(basePath + path) HTTP/1.1\r\n"
-        head += "Host: \(port == 80 ? host : "\(host):\(port)")\r\n"
+        let defaultPort = tls == nil ? 80 : 443
+        let hostName = host.contains(":") ? "[\(host)]" : host
+        head += "Host: \(port == defaultPort ? hostName : "\(hostName):\(port)")\r\n"
         head += "User-Agent: \(userAgent)\r\nConnection: close\r\n"
         if let token { head += "Authorization: Bearer \(token)\r\n" }
         for (name, value) in extra { head += "\(name): \(value)\r\n" }

@@ -11,84 +11,35 @@ public struct RemoteSocketError: Error {
     public init(_ message: String) { self.message = message }
 }
 
-/// One HTTP/1.1 connection on a blocking socket: connect (with a time limit), write the
-/// request, read the response head, then the body (chunked, `Content-Length`, or up to the
-/// close), handing the body over in the pieces that arrive. No threads, no event loop: the CLI
-/// sends one request per process run, so the cost of a query over HTTP is the connect.
+/// One HTTP/1.1 connection: connect (with a time limit), write the request, read the response
+/// head, then the body (chunked, `Content-Length`, or up to the close), handing the body over
+/// in the pieces that arrive. Plain http runs on a blocking socket with no threads and no event
+/// loop (the CLI sends one request per process run, so the cost of a query over HTTP is the
+/// connect); https runs the same reads over a ``TLSStream``.
 /// Bodies are taken as sent (the client asks for no `Content-Encoding`).
 public final class RemoteConnection: @unchecked Sendable {
-    // Sendable by hand: used by one thread; another may only call `shutdown()` (a syscall on
-    // the descriptor, safe while the first reads), and only before `close()` (RemoteExchange).
-    private let fd: Int32
+    // Sendable by hand: used by one thread; another may only call `shutdown()` (safe while the
+    // first reads: see the streams), and only before `close()` (RemoteExchange).
+    private let stream: any ByteStream
     /// Received bytes not yet taken, from `start`.
     private var buffer: [UInt8] = []
     private var start = 0
     /// The longest head or chunk-size line taken (a server sending endless lines is broken).
     private static let maxLine = 1 << 20
 
-    /// Connects to `host` (an address literal or a name) and `port`, trying each address.
-    public init(host: String, port: Int, timeoutSeconds: Int32) throws(RemoteSocketError) {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_NUMERICSERV
-        var list: UnsafeMutablePointer<addrinfo>?
-        let rc = getaddrinfo(host, String(port), &hints, &list)
-        guard rc == 0, let list else { throw RemoteSocketError("cannot resolve \(host): \(String(cString: gai_strerror(rc)))") }
-        defer { freeaddrinfo(list) }
-        var failure = "no address for \(host)"
-        var entry: UnsafeMutablePointer<addrinfo>? = list
-        while let address = entry?.pointee {
-            entry = address.ai_next
-            let fd = socket(address.ai_family, address.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), address.ai_protocol)
-            guard fd >= 0 else {
-                failure = String(cString: strerror(errno))
-                continue
-            }
-            let error = Self.connect(fd, address.ai_addr, address.ai_addrlen, timeoutSeconds: timeoutSeconds)
-            if error == 0 {
-                var one: Int32 = 1
-                _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-                self.fd = fd
-                return
-            }
-            failure = error == ETIMEDOUT ? "timed out connecting" : String(cString: strerror(error))
-            Glibc.close(fd)
+    /// Connects to `host` (an address literal or a name) and `port`; with `tls`, also makes the
+    /// TLS session (the server's certificate checked) before it returns.
+    public init(host: String, port: Int, timeoutSeconds: Int32, tls: TLSClientSettings? = nil) throws(RemoteSocketError) {
+        if let tls {
+            stream = try TLSStream(host: host, port: port, timeoutSeconds: timeoutSeconds, settings: tls)
+        } else {
+            stream = try SocketStream(host: host, port: port, timeoutSeconds: timeoutSeconds)
         }
-        throw RemoteSocketError(failure)
     }
 
-    /// `connect` with a time limit: non-blocking connect, `poll` for writability, then back to
-    /// blocking. 0 or the errno.
-    private static func connect(_ fd: Int32, _ address: UnsafeMutablePointer<sockaddr>!, _ length: socklen_t, timeoutSeconds: Int32) -> Int32 {
-        let flags = fcntl(fd, F_GETFL)
-        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
-        defer { _ = fcntl(fd, F_SETFL, flags) }
-        if Glibc.connect(fd, address, length) == 0 { return 0 }
-        guard errno == EINPROGRESS || errno == EINTR else { return errno }
-        var waiting = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        while true {
-            let n = poll(&waiting, 1, timeoutSeconds * 1000)
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { return errno }
-            if n == 0 { return ETIMEDOUT }
-            break
-        }
-        var error: Int32 = 0
-        var size = socklen_t(MemoryLayout<Int32>.size)
-        guard getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size) == 0 else { return errno }
-        return error
-    }
-
-    /// Writes all of `bytes` (no SIGPIPE when the server has gone).
+    /// Writes all of `bytes`.
     public func write(_ bytes: [UInt8]) throws(RemoteSocketError) {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw RemoteSocketError("failed while sending: \(String(cString: strerror(errno)))") }
-            offset += n
-        }
+        try stream.send(bytes)
     }
 
     /// Reads more into the buffer; false at the end of the stream.
@@ -97,15 +48,7 @@ public final class RemoteConnection: @unchecked Sendable {
             buffer.removeFirst(start)
             start = 0
         }
-        let old = buffer.count
-        buffer.append(contentsOf: repeatElement(0, count: 65536))
-        while true {
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + old, 65536, 0) }
-            if n < 0 && errno == EINTR { continue }
-            buffer.removeLast(65536 - max(n, 0))
-            guard n >= 0 else { throw RemoteSocketError("failed: \(String(cString: strerror(errno)))") }
-            return n > 0
-        }
+        return try stream.receive(appendingTo: &buffer)
     }
 
     /// One line without its CRLF (or LF).
@@ -141,6 +84,9 @@ public final class RemoteConnection: @unchecked Sendable {
 
     /// The status line and headers (interim 1xx answers skipped).
     public func readHead() throws(RemoteSocketError) -> HTTPResponseHead {
+        if buffer.count == start, try !fill() {
+            throw RemoteSocketError("was closed without an answer (if the server speaks https, use an https:// URL)")
+        }
         while true {
             let line = try readLine()
             let parts = line.split(separator: " ", maxSplits: 2)
@@ -200,7 +146,7 @@ public final class RemoteConnection: @unchecked Sendable {
     }
 
     /// Stops reads and writes in progress (from another thread).
-    public func shutdown() { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+    public func shutdown() { stream.shutdown() }
 
-    public func close() { Glibc.close(fd) }
+    public func close() { stream.close() }
 }

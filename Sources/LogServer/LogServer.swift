@@ -1,6 +1,7 @@
 import AuditCore
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import LogQuery
 import Logging
 import MetricsAgg
@@ -25,6 +26,8 @@ public struct ServerOptions: Sendable {
     /// The server's own health metrics (ingest, commits, store, tails, HTTP), served on
     /// `/metrics` after the event metrics; nil: not served.
     public var health: ServerHealthMetrics?
+    /// The certificate and key of `--tls-cert`/`--tls-key`; nil: plain HTTP.
+    public var tls: ServerTLS?
 
     public init() {}
 }
@@ -41,7 +44,7 @@ public enum LogServer {
         options: ServerOptions,
         routes: @escaping (Router<BasicRequestContext>, ServerContext) -> Void = { _, _ in },
         onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         let router = Router()
         if let health = options.health {
             router.add(middleware: HTTPMetricsMiddleware(metrics: health))
@@ -79,9 +82,15 @@ public enum LogServer {
         // is passed in by `logq serve` as `routes`.
         routes(router, context)
         let http = HTTP1Channel.Configuration(idleTimeout: .seconds(Int64(options.limits.idleTimeoutSeconds)))
+        let server: HTTPServerBuilder
+        if let tls = options.tls {
+            server = try .tls(.http1(configuration: http), tlsConfiguration: tls.configuration)
+        } else {
+            server = .http1(configuration: http)
+        }
         return Application(
             router: router,
-            server: .http1(configuration: http),
+            server: server,
             configuration: .init(address: .hostname(options.host, port: options.port), serverName: "logq"),
             services: [service],
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },

@@ -8,7 +8,7 @@ import Glibc
 /// `--server URL` and `--token-file FILE`: run the command against a `logq serve` instead of
 /// the local data directory (queries, tails, ingest).
 struct RemoteOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Ask the logq server at this URL (http://host:port) instead of reading --data.", valueName: "url"))
+    @Option(name: .long, help: ArgumentHelp("Ask the logq server at this URL (http://host:port or https://…) instead of reading --data.", valueName: "url"))
     var server: String?
 
     @Option(
@@ -16,8 +16,16 @@ struct RemoteOptions: ParsableArguments {
         help: ArgumentHelp("With --server, the bearer token: the first token in FILE (default: $LOGQ_TOKEN).", valueName: "file"))
     var tokenFile: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "With an https:// --server, also trust the PEM certificates in FILE (a private CA, or the server's own self-signed certificate; default: $LOGQ_CACERT).",
+            valueName: "file"))
+    var cacert: String?
+
     func validate() throws {
         if tokenFile != nil && server == nil { throw ValidationError("--token-file goes with --server URL") }
+        if cacert != nil && server == nil { throw ValidationError("--cacert goes with --server https://…") }
     }
 
     /// The client, or nil without `--server`. Exits 1 with a message when the token file
@@ -37,7 +45,9 @@ struct RemoteOptions: ParsableArguments {
             }
         }
         do {
-            return try RemoteClient(url: server, token: token, userAgent: "logq/\(LogqVersion.string)")
+            let caFile = cacert ?? Environment.current["LOGQ_CACERT"].flatMap { $0.isEmpty ? nil : $0 }
+            return try RemoteClient(
+                url: server, token: token, userAgent: "logq/\(LogqVersion.string)", tls: TLSClientSettings(caFile: caFile))
         } catch {
             OutputStream.printError("logq: \(error)")
             throw ExitCode(64)

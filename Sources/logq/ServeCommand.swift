@@ -88,6 +88,12 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "file"))
     var rules: String?
 
+    @Option(name: .customLong("tls-cert"), help: ArgumentHelp("Serve HTTPS with this PEM certificate chain (leaf first); needs --tls-key.", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
+    var tlsKey: String?
+
     /// `--listen`, else `--host`/`--port`.
     func address() throws -> (host: String, port: Int) {
         guard let listen else { return (host, port) }
@@ -112,6 +118,9 @@ struct ServeCommand: AsyncParsableCommand {
         if !Self.isLoopback(host), tokenFile == nil, !insecure {
             throw ValidationError(
                 "refusing to listen on \(host) without --token-file: anyone reaching it could send and read events (pass --insecure to do it anyway)")
+        }
+        if (tlsCert == nil) != (tlsKey == nil) {
+            throw ValidationError("pass both --tls-cert and --tls-key to serve HTTPS (or neither for plain HTTP)")
         }
         guard let body = IngestCommand.size(maxBody), body >= 1 << 20 else {
             throw ValidationError("cannot use --max-body \(maxBody): pass a size of at least 1M, like 64M")
@@ -142,6 +151,15 @@ struct ServeCommand: AsyncParsableCommand {
                 throw ExitCode(1)
             }
         }
+        if let tlsCert, let tlsKey {
+            do {
+                serverOptions.tls = try ServerTLS(certificatePath: tlsCert, keyPath: tlsKey)
+            } catch {
+                OutputStream.printError("logq: \(error)")
+                throw ExitCode(1)
+            }
+        }
+        let scheme = serverOptions.tls == nil ? "http" : "https"
         let directory = options.directory
         let writer: StoreWriter
         do {
@@ -163,11 +181,11 @@ struct ServeCommand: AsyncParsableCommand {
             directory: directory, queryTimeout: .nanoseconds(DurationParser.parse(queryTimeout) ?? 60_000_000_000),
             maxTails: maxTails, logger: logger)
         let host = serverOptions.host
-        let app = LogServer.application(
+        let app = try LogServer.application(
             service: service, context: context, options: serverOptions,
             routes: { router, context in health.follow(tails: QueryRoutes.register(on: router, server: context)) },
             onServerRunning: { port in
-                OutputStream.printError("logq: listening on http://\(host):\(port) (data \(directory.path))")
+                OutputStream.printError("logq: listening on \(scheme)://\(host):\(port) (data \(directory.path))")
             })
         try await app.runService()
     }

@@ -26,7 +26,7 @@ extension ServerSuites {
             options.metrics = MetricsService()
             let logger = Logger(label: "test")
             let service = IngestService(writer: try StoreWriter(directory: directory), limits: options.limits, logger: logger, health: health)
-            let app = LogServer.application(
+            let app = try LogServer.application(
                 service: service, context: ServerContext(directory: directory, logger: logger), options: options,
                 routes: { router, context in health.follow(tails: QueryRoutes.register(on: router, server: context)) })
             try await app.test(.live) { client in try await body(client, health) }

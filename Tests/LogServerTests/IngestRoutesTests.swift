@@ -54,7 +54,7 @@ struct TestServer {
         let writer = try StoreWriter(directory: directory)
         let logger = Logger(label: "test")
         let service = IngestService(writer: writer, limits: options.limits, logger: logger)
-        let app = LogServer.application(
+        let app = try LogServer.application(
             service: service, context: ServerContext(directory: directory, logger: logger), options: options)
         try await app.test(.live, body)
     }
