@@ -1,4 +1,7 @@
 import NIOConcurrencyHelpers
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -105,8 +108,11 @@ final class TLSStream: ByteStream, @unchecked Sendable {
             }
             return "TLS: \(error)"
         }
-        if error is ChannelError, case ChannelError.connectTimeout = error as! ChannelError { return "timed out connecting" }
-        if let error = error as? IOError { return error.description }
+        if case .connectTimeout? = error as? ChannelError { return "timed out connecting" }
+        if let error = error as? NIOConnectionError, let first = error.connectionErrors.first {
+            return words(first.error)
+        }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
         return "\(error)"
     }
 }

@@ -102,7 +102,24 @@ enum HTTP {
                 fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             }
         }
-        return Response(status: status, headers: fields, body: String(text[split.upperBound...]))
+        var body = String(text[split.upperBound...])
+        if fields["transfer-encoding"]?.lowercased() == "chunked" { body = dechunk(body) }
+        return Response(status: status, headers: fields, body: body)
+    }
+
+    /// A chunked body's data (chunk sizes, extensions and trailers dropped).
+    static func dechunk(_ text: String) -> String {
+        var bytes = Substring(text).utf8[...]
+        var out: [UInt8] = []
+        while let lineEnd = bytes.firstIndex(of: UInt8(ascii: "\r")) {
+            let sizeText = String(decoding: bytes[..<lineEnd], as: UTF8.self).prefix { $0 != ";" }
+            guard let size = Int(sizeText, radix: 16), size > 0 else { break }
+            let start = bytes.index(lineEnd, offsetBy: 2)
+            let end = bytes.index(start, offsetBy: size)
+            out += bytes[start..<end]
+            bytes = bytes[bytes.index(end, offsetBy: 2)...]
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
 
