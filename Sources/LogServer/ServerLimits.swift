@@ -15,6 +15,11 @@ public struct ServerLimits: Sendable {
     /// Seconds a connection may stay idle (no request, or a request that stopped sending)
     /// before it is closed, so slow clients cannot hold connections.
     public var idleTimeoutSeconds = 60
+    /// Seconds after its last event an hour's partition is sealed and its dedupe table freed
+    /// (``SegmentStore/StoreWriter/releaseIdlePartitions(idleSeconds:)``): the writer's memory
+    /// then follows the hours being written, not every hour written since the start. Late
+    /// events for a released hour reopen it (its IDs read back from disk).
+    public var partitionIdleSeconds = 300.0
 
     public init() {}
 }

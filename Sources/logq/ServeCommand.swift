@@ -94,6 +94,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("tls-key"), help: ArgumentHelp("The PEM private key of --tls-cert.", valueName: "file"))
     var tlsKey: String?
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Seal an hour's segment and free its dedupe table once no event came for it for this long (late events reopen it).",
+            valueName: "duration"))
+    var partitionIdle = "5m"
+
     /// `--listen`, else `--host`/`--port`.
     func address() throws -> (host: String, port: Int) {
         guard let listen else { return (host, port) }
@@ -128,6 +135,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard maxIngestRequests > 0, maxQueuedEvents > 0, idleTimeout > 0, maxTails > 0 else {
             throw ValidationError("pass positive numbers to --max-ingest-requests, --max-queued-events, --idle-timeout and --max-tails")
         }
+        guard DurationParser.parse(partitionIdle) != nil else {
+            throw ValidationError("cannot read --partition-idle \(partitionIdle): pass a duration like 5m or 30s")
+        }
         guard DurationParser.parse(queryTimeout) != nil else {
             throw ValidationError("cannot read --query-timeout \(queryTimeout): pass a duration like 30s or 2m")
         }
@@ -143,6 +153,7 @@ struct ServeCommand: AsyncParsableCommand {
         serverOptions.limits.maxIngestRequests = maxIngestRequests
         serverOptions.limits.maxQueuedEvents = maxQueuedEvents
         serverOptions.limits.idleTimeoutSeconds = idleTimeout
+        serverOptions.limits.partitionIdleSeconds = Double(DurationParser.parse(partitionIdle) ?? 300_000_000_000) / 1e9
         if let tokenFile {
             do {
                 serverOptions.tokens = try TokenFile(path: tokenFile)

@@ -43,3 +43,49 @@ struct DedupeTests {
         #expect(read.count == 101)
     }
 }
+
+@Suite("Idle partitions released")
+struct IdlePartitionTests {
+    let hour: Int64 = 3_600_000_000_000
+    let base: Int64 = 1_795_000_000_000_000_000 / 3_600_000_000_000 * 3_600_000_000_000
+
+    func event(_ id: String, at time: Int64) -> AuditEvent {
+        var fields = FieldValues()
+        fields[.id] = id
+        fields[.stage] = "ResponseComplete"
+        return AuditEvent(time: time, source: .k8sAudit, fields: fields, raw: Array("{\"id\":\"\(id)\"}".utf8))
+    }
+
+    @Test("an idle hour is sealed and let go; its later events are deduped against disk and land in a new segment; the chain verifies")
+    func releaseAndReopen() throws {
+        let dir = TemporaryDirectory()
+        let directory = DataDirectory(path: dir.path)
+        let writer = try StoreWriter(directory: directory)
+        for k in 0..<50 { #expect(try writer.append(event("a\(k)", at: base + Int64(k))) == .stored) }
+        try writer.commit()
+        // Nothing is released while the hour was written to in the last commit…
+        #expect(try writer.releaseIdlePartitions(idleSeconds: 3600) == 0)
+        #expect(writer.openPartitions == 1)
+        // …and an hour with no event since the last commit goes once it is idle long enough.
+        #expect(try writer.append(event("b0", at: base + hour)) == .stored)
+        try writer.commit()
+        try writer.commit()
+        #expect(try writer.releaseIdlePartitions(idleSeconds: 0) == 2)
+        #expect(writer.openPartitions == 0)
+        #expect(writer.stats.partitionsReleased == 2)
+        let sealed = try FileHandle.listDirectory(directory.partitionPath(FileNames.partition(containing: base))) ?? []
+        #expect(sealed.filter { FileNames.segmentSequence($0) != nil }.count == 1)
+
+        // Late events for the released hour: the stored ones are duplicates (IDs read back
+        // from disk), the new ones go to a second segment of the hour.
+        #expect(try writer.append(event("a7", at: base + 7)) == .duplicate)
+        #expect(try writer.append(event("a50", at: base + 50)) == .stored)
+        try writer.close()
+        let after = try FileHandle.listDirectory(directory.partitionPath(FileNames.partition(containing: base))) ?? []
+        #expect(after.filter { FileNames.segmentSequence($0) != nil }.count == 2)
+        let (read, _) = try readAll(directory)
+        #expect(read.count == 52)
+        #expect(Set(read.map { String(decoding: $0.raw, as: UTF8.self) }).count == 52)
+        #expect(try StoreReader(directory: directory).integrityProblems().isEmpty)
+    }
+}

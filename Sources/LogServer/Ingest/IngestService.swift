@@ -67,6 +67,8 @@ public final class IngestService: Service, @unchecked Sendable {
     /// Signalled once per queued batch and once on stop: the thread sleeps on it.
     private let wake = DispatchSemaphore(value: 0)
     private let maxQueuedEvents: Int
+    /// ``ServerLimits/partitionIdleSeconds``.
+    private let partitionIdleSeconds: Double
     private let logger: Logger
     /// The identity links as the service thread last saved them, for request tasks to copy.
     public let links: SharedActorLinks
@@ -86,6 +88,7 @@ public final class IngestService: Service, @unchecked Sendable {
         self.writer = writer
         self.healthMetrics = health
         self.maxQueuedEvents = limits.maxQueuedEvents
+        self.partitionIdleSeconds = limits.partitionIdleSeconds
         self.logger = logger
         self.quarantine = Quarantine(directory: writer.directory, now: Self.now())
         self.actorsPath = writer.directory.path + "/" + FileNames.actors
@@ -218,6 +221,13 @@ public final class IngestService: Service, @unchecked Sendable {
         }
         healthMetrics?.committed(
             seconds: Self.seconds(since: started), stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected)
+        // Hours no event came for lately are sealed and their dedupe tables freed. A failure
+        // here leaves the writer failed: the next commit refuses, and /readyz says so.
+        do {
+            try writer.releaseIdlePartitions(idleSeconds: partitionIdleSeconds)
+        } catch {
+            logger.error("cannot seal an idle partition in \(writer.directory.path): \(error)")
+        }
         // The events are durable; the quarantine and the links are kept best-effort after them.
         do {
             try quarantine.flush()

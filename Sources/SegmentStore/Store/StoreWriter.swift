@@ -1,5 +1,9 @@
 import AuditCore
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What became of one appended event.
 public enum AppendOutcome: Sendable, Equatable {
     /// New: it will be stored.
@@ -24,6 +28,8 @@ public struct WriterStats: Sendable, Equatable {
     public var bytesWritten = 0
     /// Partitions touched.
     public var partitions = 0
+    /// Partitions sealed and let go after they were idle (``StoreWriter/releaseIdlePartitions(idleSeconds:)``).
+    public var partitionsReleased = 0
 
     public init() {}
 }
@@ -48,6 +54,10 @@ public final class StoreWriter {
         var bufferedBytes = 0
         /// (identity, content) of every event stored in the partition: duplicates and conflicts.
         var seen = IdentityTable()
+        /// Whether an event was routed here since the last commit.
+        var touched = true
+        /// When a commit last followed an event routed here (monotonic ns).
+        var lastTouched: UInt64 = 0
 
         init(name: String, path: String) {
             self.name = name
@@ -73,8 +83,10 @@ public final class StoreWriter {
     public internal(set) var recovery = RecoveryReport()
     /// Builds, compresses and writes blocks on the encoder threads.
     private let pipeline = BlockPipeline()
-    /// Every segment this writer created, for the bytes-written count.
+    /// Every segment this writer created and still holds, for the bytes-written count.
     private var created: [SegmentWriter] = []
+    /// The bytes of the segments sealed and let go by ``releaseIdlePartitions(idleSeconds:)``.
+    private var releasedBytes = 0
     /// What the writer has done so far.
     public private(set) var stats = WriterStats()
     /// Damaged blocks met while loading existing IDs for dedupe (reported, skipped).
@@ -114,6 +126,7 @@ public final class StoreWriter {
     public func append(_ event: AuditEvent) throws -> AppendOutcome {
         if let failure { throw failure }
         let partition = try self.partition(for: event.time)
+        partition.touched = true
         let found = partition.seen.insert(id: event.identityKey, content: event.contentHash)
         if found == .duplicate {
             stats.duplicates += 1
@@ -150,7 +163,7 @@ public final class StoreWriter {
                 try flushAll(partition)
             }
             try drainPipeline()
-            stats.bytesWritten = created.reduce(0) { $0 + $1.size }
+            stats.bytesWritten = releasedBytes + created.reduce(0) { $0 + $1.size }
             for partition in partitions.values {
                 try partition.segment?.sync()
             }
@@ -169,6 +182,11 @@ public final class StoreWriter {
                 }
                 try journal.append(.commit(blocks), now: CommitJournal.now())
                 uncommitted.removeAll()
+            }
+            let now = Self.monotonicNanos()
+            for partition in partitions.values where partition.touched {
+                partition.touched = false
+                partition.lastTouched = now
             }
         } catch let error as StoreError where error.code == .fsyncFailed {
             failure = error
@@ -206,9 +224,60 @@ public final class StoreWriter {
             throw error
         }
         pipeline.stop()
-        stats.bytesWritten = created.reduce(0) { $0 + $1.size }
+        stats.bytesWritten = releasedBytes + created.reduce(0) { $0 + $1.size }
         journal.close()
         lock.close()
+    }
+
+    /// Seals the open segment of every partition no event was routed to for `idleSeconds`
+    /// (counted in commits that followed its last event), and lets the partition go with its
+    /// dedupe table: the memory of a long-running writer then follows the hours it is writing,
+    /// not every hour it ever wrote. An event for a released hour later opens the partition
+    /// again: its IDs are read back from disk (dedupe holds) and a new segment is started.
+    /// Call right after ``commit()``; does nothing while blocks are uncommitted. Returns how
+    /// many partitions were released.
+    @discardableResult
+    public func releaseIdlePartitions(idleSeconds: Double) throws -> Int {
+        if let failure { throw failure }
+        guard uncommitted.isEmpty else { return 0 }
+        let now = Self.monotonicNanos()
+        let idle = partitions.values.filter {
+            !$0.touched && $0.bufferedBytes == 0 && Double(now &- $0.lastTouched) / 1e9 >= idleSeconds
+        }.sorted { $0.name < $1.name }
+        guard !idle.isEmpty else { return 0 }
+        do {
+            // As in close(): the chain names each segment before its footer is written.
+            var sealing: [(SegmentWriter, Partition, SegmentSeal)] = []
+            for partition in idle {
+                guard let segment = partition.segment else { continue }
+                sealing.append((segment, partition, chainSeal(segment, partition: partition.name)))
+            }
+            if !sealing.isEmpty { try ledger.persist() }
+            for (segment, partition, seal) in sealing {
+                try segment.seal(seal)
+                try segment.sync()
+                segment.close()
+                partition.segment = nil
+                releasedBytes += segment.size
+                created.removeAll { $0 === segment }
+            }
+        } catch let error as StoreError {
+            failure = error
+            throw error
+        }
+        for partition in idle { partitions[partition.name] = nil }
+        if let last = lastPartition, idle.contains(where: { $0 === last.partition }) { lastPartition = nil }
+        stats.partitionsReleased += idle.count
+        return idle.count
+    }
+
+    /// Partitions this writer holds open (with their dedupe tables).
+    public var openPartitions: Int { partitions.count }
+
+    static func monotonicNanos() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
     }
 
     /// Seals `segment` as the chain's next entry (the ledger line is persisted by the caller
