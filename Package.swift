@@ -61,7 +61,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            // The web page of `logq serve` (WebUIRoutes), compiled into the binary as byte arrays.
+            resources: [.embedInCode("WebUI")]
         ),
         // logq's blocking-socket HTTP/1.1 client: the CLI's `--server`, and pushes to other services.
         .target(
