@@ -12,15 +12,19 @@ private func executable(_ name: String) -> String? {
     return (path.split(separator: ":").map { $0 + "/" + name } + ["/usr/bin/" + name]).first { access($0, X_OK) == 0 }
 }
 
+/// A Python that imports selenium: Debian's (python3-selenium installs there), else the one on
+/// PATH (which may be another interpreter, e.g. pyenv's).
+private let seleniumPython: String? = {
+    ["/usr/bin/python3", executable("python3")].compactMap { $0 }.first { access($0, X_OK) == 0 && Shell.run($0, ["-c", "import selenium"]).status == 0 }
+}()
+
 /// What the browser test needs that is missing here: Debian's chromium, chromium-driver and
 /// python3-selenium (`.ci/run` installs them); nil when all are present.
 private let missingBrowserParts: String? = {
     var missing: [String] = []
     if executable("chromium") == nil { missing.append("chromium") }
     if executable("chromedriver") == nil { missing.append("chromium-driver") }
-    if executable("python3") == nil || Shell.run(executable("python3")!, ["-c", "import selenium"]).status != 0 {
-        missing.append("python3-selenium")
-    }
+    if seleniumPython == nil { missing.append("python3-selenium") }
     return missing.isEmpty ? nil : missing.joined(separator: ", ")
 }()
 
@@ -45,13 +49,13 @@ struct BrowserTests {
     @Test("the page answers as the CLI does: rows, histogram, top values, caret error, zoom, aggregate, live tail, token")
     func pageInChromium() throws {
         #expect(missingBrowserParts == nil, "CI must have \(missingBrowserParts ?? ""): .ci/run installs them")
-        guard missingBrowserParts == nil, let logq = TestPaths.logqBinary else { return }
+        guard missingBrowserParts == nil, let python = seleniumPython, let logq = TestPaths.logqBinary else { return }
         let artifacts =
             ProcessInfo.processInfo.environment["LOGQ_TEST_ARTIFACTS"].map { $0 + "/browser" }
             ?? NSTemporaryDirectory() + "logq-ui-artifacts-\(getpid())"
         print("browser test screenshots: \(artifacts)")
         let result = Shell.run(
-            executable("python3")!,
+            python,
             [
                 TestPaths.packageRoot + "/Tests/browser/ui_test.py", "--logq", logq, "--fixtures", TestPaths.fixtures,
                 "--artifacts", artifacts,

@@ -227,6 +227,8 @@ function clearRows() {
 function setColumns(columns) {
   table.columns = columns;
   const head = $('rows').tHead;
+  // The CLI's own columns get fixed widths; a `| fields …` projection shares the width evenly.
+  $('rows').classList.toggle('cli', columns.length === 7 && columns[6] === 'code');
   const names = columns.map((c) => (c === 'code' && columns.length === 7 ? 'outcome' : c));
   head.replaceChildren(row('th', names));
 }
