@@ -289,6 +289,7 @@ def test_bad_query(logq, page):
     check(lines[1] == " " * (column - 1) + "^", f"caret line {lines[1]!r}, column {column}")
     check("expected a field name" in lines[2], f"message {lines[2]!r}")
     check(not page.table_rows(), "rows shown for a bad query")
+    check(not page.bars(), "the last query's bars stay beside a bad query")
     page.shot("bad-query")
 
 

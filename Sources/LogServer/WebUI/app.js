@@ -645,6 +645,16 @@ function showAggregate(head, rows) {
   }
 }
 
+/** Empties the chart and the top values, so that nothing of the last query stays beside a new one. */
+function clearSide() {
+  chart.buckets = null;
+  chart.range = null;
+  $('hist').replaceChildren();
+  $('legend').replaceChildren();
+  $('hist-info').textContent = '';
+  $('top-list').replaceChildren();
+}
+
 function hideAggregate() {
   $('aggregate').hidden = true;
   $('rows-wrap').hidden = false;
@@ -665,6 +675,7 @@ async function runQuery() {
   remember(text);
   showError(null);
   clearRows();
+  clearSide();
   hideAggregate();
   document.body.dataset.state = 'running';
   Object.assign(status, { matched: null, limited: false, state: 'running…', started: performance.now(), ms: null });
