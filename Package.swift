@@ -65,7 +65,9 @@ let package = Package(
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
-            ]
+            ],
+            // The web page of `logq serve` (WebUIRoutes), compiled into the binary as byte arrays.
+            resources: [.embedInCode("WebUI")]
         ),
         // logq's blocking-socket HTTP/1.1 client: the CLI's `--server`, and pushes to other services.
         .target(

@@ -49,6 +49,7 @@ public enum LogServer {
         if let health = options.health {
             router.add(middleware: HTTPMetricsMiddleware(metrics: health))
         }
+        WebUIRoutes.register(on: router)  // before the token check: the page holds no data (docs/ui.md)
         if let tokens = options.tokens {
             router.add(middleware: TokenAuthMiddleware(tokens: tokens, metricsOpen: options.metricsOpen))
         }

@@ -61,13 +61,17 @@ enum QueryJob {
         let buffer = ChunkBuffer()
         let query = request.query
         let projection = QueryRunner.projection(query)
-        let printer = ResultPrinter(format: request.format, colour: false, projection: projection, write: { buffer.bytes += $0 })
+        let write: ([UInt8]) -> Void = { buffer.bytes += $0 }
+        let printer: any ResultSink =
+            request.forPage
+            ? WebUIRowPrinter(projection: projection, write: write)
+            : ResultPrinter(format: request.format, colour: false, projection: projection, write: write)
         let stop: @Sendable () -> Bool = { channel.isCancelled || deadline.map { monotonicNow() >= $0 } ?? false }
         let runner = QueryRunner(executor: QueryExecutor(reader: StoreReader(directory: directory), shouldStop: stop))
         var printed = 0
         var end = QueryEnd()
         do {
-            let printsRawOnly = [.raw, .ndjson, .json].contains(request.format) && projection == nil
+            let printsRawOnly = !request.forPage && [.raw, .ndjson, .json].contains(request.format) && projection == nil
             let outcome = try runner.run(
                 query, printsRawOnly: printsRawOnly,
                 onEvent: { event in

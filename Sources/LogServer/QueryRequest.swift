@@ -12,6 +12,8 @@ struct QueryRequest: Sendable {
     var format: OutputFormat
     /// `limit=`: at most this many events (or table rows); nil for all.
     var limit: Int?
+    /// `format=ui`: the web page's rows (``WebUIRowPrinter``); `format` is then ndjson.
+    var forPage = false
 
     /// A parameter or query the server cannot run: answered 400 with this JSON.
     struct Invalid: Error, Sendable {
@@ -50,10 +52,15 @@ struct QueryRequest: Sendable {
         }
         self.query = query
         let formatName = parameters["format"].flatMap { $0.isEmpty ? nil : $0 } ?? "ndjson"
-        guard let format = OutputFormat(rawValue: formatName), format != .table else {
-            throw Invalid(message: "unknown format '\(formatName)': use ndjson, json, csv, text or raw")
+        if formatName == WebUIRowPrinter.formatName {
+            forPage = true
+            self.format = .ndjson
+        } else {
+            guard let format = OutputFormat(rawValue: formatName), format != .table else {
+                throw Invalid(message: "unknown format '\(formatName)': use ndjson, json, csv, text or raw")
+            }
+            self.format = format
         }
-        self.format = format
         if let value = parameters["limit"], !value.isEmpty {
             guard let limit = Int(value), limit > 0 else {
                 throw Invalid(message: "cannot use limit=\(value): pass a whole number above 0")

@@ -28,13 +28,20 @@ struct TailJob: Sendable {
     var directory: DataDirectory
     /// Interval of keep-alives when nothing else is sent, ms.
     var heartbeatMilliseconds: Int
+    /// `format=ui`: the web page's rows (``WebUIRowPrinter``) instead of `format`.
+    var forPage = false
 
     /// Runs until the client goes away (or a `| head N` is reached).
     func run(signal: TailSignal, closing: @Sendable () -> Bool, channel: QueryChannel<[UInt8]>) {
         let buffer = ChunkBuffer()
-        let printer = ResultPrinter(
-            format: format, colour: false, projection: QueryRunner.projection(query), write: { buffer.bytes += $0 })
-        printer.streaming = true
+        let printer: any ResultSink
+        if forPage {
+            printer = WebUIRowPrinter(projection: QueryRunner.projection(query), write: { buffer.bytes += $0 })
+        } else {
+            let cli = ResultPrinter(format: format, colour: false, projection: QueryRunner.projection(query), write: { buffer.bytes += $0 })
+            cli.streaming = true
+            printer = cli
+        }
         var frame: [UInt8] = []
         /// Prints `events` as one frame (an SSE event with `id`), sends it; false when the client is gone.
         func send(_ events: [AuditEvent], id: JournalCursor?) -> Bool {

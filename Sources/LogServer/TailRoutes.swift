@@ -62,7 +62,9 @@ public enum TailRoutes {
             }
             history = value
         }
-        let formatName = parameters["format"].flatMap { $0.isEmpty ? nil : $0 } ?? "ndjson"
+        var formatName = parameters["format"].flatMap { $0.isEmpty ? nil : $0 } ?? "ndjson"
+        let forPage = formatName == WebUIRowPrinter.formatName
+        if forPage { formatName = "ndjson" }
         guard let format = OutputFormat(rawValue: formatName), [.ndjson, .text, .csv, .raw].contains(format) else {
             return QueryRoutes.errorResponse(.badRequest, "unknown format '\(formatName)' for a tail: use ndjson, text, csv or raw")
         }
@@ -76,7 +78,7 @@ public enum TailRoutes {
         }
         let job = TailJob(
             text: text, query: query, framing: sse ? .serverSentEvents : .ndjson, format: format, resume: resume, history: history,
-            directory: server.directory, heartbeatMilliseconds: heartbeatMilliseconds)
+            directory: server.directory, heartbeatMilliseconds: heartbeatMilliseconds, forPage: forPage)
         let channel = QueryChannel<[UInt8]>(capacity: 8)
         let signal = hub.signal
         let started = BlockingThread.start {
