@@ -96,6 +96,8 @@ public enum RemoteWriteSeries {
         }
 
         let family: MetricFamily
+        let constantLabels: [(name: String, value: String)]
+        let labelNames: [String]
         /// Sorted label slots (`le` among them only for histograms).
         let slots: [Slot]
         /// `__name__` values: the sample name; for a histogram `_bucket`, `_count`, `_sum`.
@@ -105,6 +107,8 @@ public enum RemoteWriteSeries {
 
         init(_ family: MetricFamily) {
             self.family = family
+            constantLabels = family.constantLabels
+            labelNames = family.labelNames
             var named: [(String, Slot)] = [("__name__", .name)]
             for (k, label) in family.constantLabels.enumerated() { named.append((label.name, .constant(k))) }
             for (k, name) in family.labelNames.enumerated() { named.append((name, .label(k))) }
@@ -128,16 +132,17 @@ public enum RemoteWriteSeries {
         /// The labels of series `i` with `__name__` `name` (and `le` for a bucket), empty values left out.
         func labels(_ i: Int, name: String, le: String?, into out: inout [(name: String, value: String)]) {
             out.removeAll(keepingCapacity: true)
+            let values = family.labels[i]
             for slot in slots {
                 switch slot {
                 case .name:
                     out.append((name: "__name__", value: name))
                 case .constant(let k):
-                    let label = family.constantLabels[k]
+                    let label = constantLabels[k]
                     if !label.value.isEmpty { out.append((name: label.name, value: label.value)) }
                 case .label(let k):
-                    let value = family.labels[i][k]
-                    if !value.isEmpty { out.append((name: family.labelNames[k], value: value)) }
+                    let value = values[k]
+                    if !value.isEmpty { out.append((name: labelNames[k], value: value)) }
                 case .le:
                     if let le { out.append((name: "le", value: le)) }
                 }

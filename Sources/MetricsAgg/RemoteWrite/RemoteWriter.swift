@@ -48,6 +48,8 @@ public struct RemoteWriteStatistics: Sendable {
     /// Samples per second of each accepted request, and seconds of each snapshot (the last 10,000 of each).
     public var requestRates: [Double] = []
     public var snapshotTimes: [Double] = []
+    /// CPU seconds of the snapshotting thread for each snapshot: its cost whatever else the machine runs.
+    public var snapshotCPUTimes: [Double] = []
 
     /// The median of `values` (0 when empty).
     static func median(_ values: [Double]) -> Double {
@@ -61,7 +63,8 @@ public struct RemoteWriteStatistics: Sendable {
         let overall = sendingSeconds + snapshotSeconds > 0 ? Double(samplesSent) / (sendingSeconds + snapshotSeconds) : 0
         return "\(samplesSent) samples sent in \(requests) requests (\(bytesSent) bytes snappy, \(bytesUncompressed) protobuf); "
             + "median \(Int(Self.median(requestRates))) samples/s per request, median snapshot \(String(format: "%.1f", Self.median(snapshotTimes) * 1000)) ms "
-            + "(encode and compress, \(snapshots) snapshots); \(Int(overall)) samples/s over snapshot and send time"
+            + "(\(String(format: "%.1f", Self.median(snapshotCPUTimes) * 1000)) ms CPU; encode and compress, \(snapshots) snapshots); "
+            + "\(Int(overall)) samples/s over snapshot and send time"
     }
 
     mutating func keep(_ value: Double, in list: WritableKeyPath<RemoteWriteStatistics, [Double]>) {
@@ -263,6 +266,7 @@ public final class RemoteWriter: @unchecked Sendable {
     /// drops the oldest snapshot when the buffer is full.
     func takeSnapshot() {
         let start = Date()
+        let cpuStart = Self.threadCPUSeconds()
         let timestamp = Int64((start.timeIntervalSince1970 * 1000).rounded(.down))
         var encoded: [(protobuf: [UInt8], samples: Int)] = []
         registries { registries in
@@ -270,12 +274,14 @@ public final class RemoteWriter: @unchecked Sendable {
         }
         let requests = encoded.map { Request(body: Snappy.compress($0.protobuf), samples: $0.samples, uncompressed: $0.protobuf.count) }
         let seconds = Date().timeIntervalSince(start)
+        let cpuSeconds = Self.threadCPUSeconds() - cpuStart
         var dropped = 0
         var logDrop = false
         condition.withLock {
             statistics.snapshots += 1
             statistics.snapshotSeconds += seconds
             statistics.keep(seconds, in: \.snapshotTimes)
+            statistics.keep(cpuSeconds, in: \.snapshotCPUTimes)
             guard !requests.isEmpty else { return }
             while queue.count >= max(1, options.bufferSnapshots) {
                 let oldest = queue.removeFirst()
@@ -299,6 +305,13 @@ public final class RemoteWriter: @unchecked Sendable {
         }
     }
 
+    /// CPU time of the calling thread, seconds.
+    static func threadCPUSeconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
     // MARK: sender
 
     private func sendLoop() {
@@ -306,7 +319,8 @@ public final class RemoteWriter: @unchecked Sendable {
             let collector = ResponseCollector()
             let exchange = collector.exchange()
             let next: (id: UInt64, request: Request)? = condition.withLock {
-                while queue.isEmpty && !stopping && !abandoned { condition.wait() }
+                // Runs until abandoned: after `stopping` comes the last snapshot, to be sent too.
+                while queue.isEmpty && !abandoned { condition.wait() }
                 guard !abandoned, let head = queue.first else { return nil }
                 inFlight = (head.id, exchange, Date().timeIntervalSince1970)
                 return (head.id, head.requests[head.next])
@@ -388,7 +402,8 @@ public final class RemoteWriter: @unchecked Sendable {
             // The URL's path is the client's base path; a URL without one posts to `/`.
             _ = try client.send(method: .POST, path: client.basePath.isEmpty ? "/" : "", headers: headers, body: request.body, exchange: exchange)
         } catch {
-            return .retry(error.message)
+            // RemoteClient's hint is for `logq --server`; a receiver is not a logq serve.
+            return .retry(error.message.replacingOccurrences(of: " (is 'logq serve' running there?)", with: ""))
         }
         let status = collector.status
         let answer = String(decoding: collector.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
