@@ -101,7 +101,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A file holding the bearer token --remote-write sends.", valueName: "file"))
     var remoteWriteTokenFile: String?
 
-    @Option(name: .long, help: "Snapshots --remote-write keeps while the receiver is down; when full, the oldest is dropped (and counted).")
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Snapshots --remote-write keeps while the receiver is down; when full, the oldest is dropped (and counted).", valueName: "n"))
     var remoteWriteBuffer = RemoteWriteOptions.defaultBuffer
 
     /// `--listen`, else `--host`/`--port`.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import AuditCore
+import LogClient
 import LogServer
 import MetricsAgg
 
@@ -17,6 +18,12 @@ extension ServeCommand {
         guard remoteWrite.hasPrefix("http://") else {
             throw ValidationError(
                 "cannot use --remote-write \(remoteWrite): pass an http:// URL like http://127.0.0.1:9090/api/v1/write (no TLS yet: use a local TLS-terminating proxy)")
+        }
+        do {
+            _ = try RemoteClient(url: remoteWrite, token: nil)
+        } catch {
+            // RemoteClient words its errors for --server.
+            throw ValidationError(error.message.replacingOccurrences(of: "--server", with: "--remote-write"))
         }
         guard let nanos = DurationParser.parse(remoteWriteInterval), nanos >= 100_000_000 else {
             throw ValidationError("cannot read --remote-write-interval \(remoteWriteInterval): pass a duration of at least 100ms, like 15s or 1m")
