@@ -53,7 +53,14 @@ let package = Package(
         ),
         .target(name: "AuditIngest", dependencies: ["AuditCore", "SegmentStore", "CZlib", "CLibdeflate"]),
         .target(name: "LogQuery", dependencies: ["AuditCore", "SegmentStore", "CPCRE2"]),
-        .target(name: "MetricsAgg", dependencies: ["AuditCore", "SegmentStore", "LogQuery"]),
+        .target(
+            name: "MetricsAgg",
+            dependencies: [
+                "AuditCore", "SegmentStore", "LogQuery",
+                // Remote write's pushes (Sources/MetricsAgg/RemoteWrite): the blocking HTTP client, no Hummingbird.
+                "LogClient", .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "LogServer",
             dependencies: [

@@ -93,6 +93,11 @@ public final class MetricsAggregator {
         return registry.render(format, also: others)
     }
 
+    /// Brings the rollups up to date, before the registry is read directly (remote write).
+    public func refresh() {
+        containerInsights.refresh()
+    }
+
     /// The series of family `name` (for a rule, `rule:<name>`) as label values and value;
     /// rollups are brought up to date first. For tests and `logq metrics`.
     public func samples(_ id: String) -> [(labels: [String], value: Double)] {

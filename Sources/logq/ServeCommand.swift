@@ -101,6 +101,24 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "duration"))
     var partitionIdle = "5m"
 
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Push every series of /metrics to a Prometheus remote write receiver, http://HOST:PORT/api/v1/write (see docs/metrics.md).",
+            valueName: "url"))
+    var remoteWrite: String?
+
+    @Option(name: .long, help: ArgumentHelp("How often --remote-write pushes a snapshot (15s, 1m).", valueName: "duration"))
+    var remoteWriteInterval = "15s"
+
+    @Option(name: .long, help: ArgumentHelp("A file holding the bearer token --remote-write sends.", valueName: "file"))
+    var remoteWriteTokenFile: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Snapshots --remote-write keeps while the receiver is down; when full, the oldest is dropped (and counted).", valueName: "n"))
+    var remoteWriteBuffer = RemoteWriteOptions.defaultBuffer
+
     /// `--listen`, else `--host`/`--port`.
     func address() throws -> (host: String, port: Int) {
         guard let listen else { return (host, port) }
@@ -141,6 +159,7 @@ struct ServeCommand: AsyncParsableCommand {
         guard DurationParser.parse(queryTimeout) != nil else {
             throw ValidationError("cannot read --query-timeout \(queryTimeout): pass a duration like 30s or 2m")
         }
+        try validateRemoteWrite()
     }
 
     func run() async throws {
@@ -187,6 +206,9 @@ struct ServeCommand: AsyncParsableCommand {
         serverOptions.metrics = metrics
         let health = ServerHealthMetrics(directory: directory)
         serverOptions.health = health
+        let remote = try startRemoteWrite(metrics: metrics, health: health)
+        // On SIGTERM, after the server has stopped: one last push, within a few seconds.
+        defer { remote?.stop(flushWithin: 5) }
         let service = IngestService(writer: writer, limits: serverOptions.limits, logger: logger, health: health)
         let context = ServerContext(
             directory: directory, queryTimeout: .nanoseconds(DurationParser.parse(queryTimeout) ?? 60_000_000_000),
