@@ -22,7 +22,10 @@ private let clickhouseRuns = TestPaths.logqBinary != nil && (clickhousePath != n
 /// A real `clickhouse-server`, started as a plain process on free loopback ports with a
 /// temporary config and data folder; stopped (SIGTERM) by ``stop()``.
 final class ClickHouseServer: @unchecked Sendable {
-    let process = Process()
+    /// The server's process id (spawned with posix_spawn, not Foundation's Process: the server
+    /// closes the descriptors it inherits, which Foundation takes for an exit and then blocks
+    /// its process monitor in wait4 until the server really ends).
+    private(set) var pid: pid_t = 0
     let httpPort: Int
     let tcpPort: Int
     let directory: String
@@ -36,6 +39,8 @@ final class ClickHouseServer: @unchecked Sendable {
         self.tcpPort = tcpPort ?? PrometheusScrapeTests.freePort()
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
         let shards = cluster.map { "<shard><replica><host>127.0.0.1</host><port>\($0)</port></replica></shard>" }.joined()
+        // An empty cluster is a configuration error to 18.16: the section only with shards.
+        let remote = cluster.isEmpty ? "" : "<remote_servers><shards>\(shards)</shards></remote_servers>"
         let config = """
             <?xml version="1.0"?>
             <yandex>
@@ -52,7 +57,7 @@ final class ClickHouseServer: @unchecked Sendable {
               <default_profile>default</default_profile>
               <default_database>default</default_database>
               <timezone>UTC</timezone>
-              <remote_servers><shards>\(shards)</shards></remote_servers>
+              \(remote)
             </yandex>
             """
         let users = """
@@ -66,18 +71,22 @@ final class ClickHouseServer: @unchecked Sendable {
             """
         try config.write(toFile: directory + "/config.xml", atomically: true, encoding: .utf8)
         try users.write(toFile: directory + "/users.xml", atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--config-file=\(directory)/config.xml"]
         let log = directory + "/server.log"
-        _ = FileManager.default.createFile(atPath: log, contents: nil)
-        process.standardError = try Foundation.FileHandle(forWritingTo: URL(fileURLWithPath: log))
-        process.standardOutput = process.standardError
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        try process.run()
-        let ready = PrometheusScrapeTests.eventually(30) { (try? self.query("SELECT 1")) == "1" || !self.process.isRunning }
-        guard ready, process.isRunning else {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let arguments: [String] = [binary, "--config-file=\(directory)/config.xml"]
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let spawned = posix_spawn(&pid, binary, &actions, nil, argv, environ)
+        guard spawned == 0 else { throw ServerFailure(message: "cannot start \(binary): errno \(spawned)") }
+        let ready = PrometheusScrapeTests.eventually(30) { (try? self.query("SELECT 1")) == "1" || !self.isRunning }
+        guard ready, isRunning else {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            process.terminate()
+            stop()
             throw ServerFailure(message: "clickhouse-server did not start: \(text.suffix(2000))")
         }
     }
@@ -120,10 +129,28 @@ final class ClickHouseServer: @unchecked Sendable {
         return body
     }
 
+    /// Whether the server still runs (reaps it when it ended).
+    var isRunning: Bool {
+        guard pid > 0 else { return false }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid {
+            pid = 0
+            return false
+        }
+        return true
+    }
+
+    /// SIGTERM, then SIGKILL after 3 s (its data is thrown away anyway); waits for the end.
     func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        guard pid > 0 else { return }
+        kill(pid, SIGTERM)
+        for _ in 0..<30 where isRunning { usleep(100_000) }
+        if pid > 0 {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            waitpid(pid, &status, 0)
+            pid = 0
+        }
     }
 
     deinit { stop() }
@@ -150,7 +177,8 @@ struct ClickHouseTests {
     /// `logq … | count [by f]` as rows of cells (count first).
     func logqCounts(_ data: String, _ query: String) -> [[String]] {
         let result = Shell.run(binary, ["--data", data, "-o", "csv", query])
-        return result.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(result.status == 0, "logq -o csv '\(query)': \(result.stderr)")
+        return result.stdout.split(whereSeparator: \.isNewline).dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
     }
 
     func logqCount(_ data: String, _ query: String) -> Int {
@@ -188,13 +216,13 @@ struct ClickHouseTests {
 
         // Spot checks: a k8s event and a CloudTrail event, original bytes and typed columns.
         for source in ["k8s-audit", "cloudtrail"] {
-            let ids = Shell.run(binary, ["--data", data, "source=\(source) | fields id"]).stdout.split(separator: "\n").map(String.init)
+            let ids = Shell.run(binary, ["--data", data, "source=\(source) | fields id"]).stdout.split(whereSeparator: \.isNewline).map(String.init)
             let id = try #require(ids.dropFirst(ids.count / 2).first { !$0.isEmpty && $0 != "-" })
-            let original = Shell.run(binary, ["--data", data, "-o", "ndjson", "id=\(id)"]).stdout.split(separator: "\n").first.map(String.init) ?? ""
+            let original = Shell.run(binary, ["--data", data, "-o", "ndjson", "id=\(id)"]).stdout.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
             let raw = try server.query("SELECT raw FROM logq.events WHERE id = '\(id)' FORMAT JSONEachRow")
             let stored = try JSONSerialization.jsonObject(with: Data(raw.utf8)) as? [String: Any]
             #expect(stored?["raw"] as? String == original, "raw of \(source) event \(id)")
-            let cells = Shell.run(binary, ["--data", data, "-o", "csv", "id=\(id) | fields user verb ns region"]).stdout.split(separator: "\n").dropFirst().first ?? ""
+            let cells = Shell.run(binary, ["--data", data, "-o", "csv", "id=\(id) | fields user verb ns region"]).stdout.split(whereSeparator: \.isNewline).dropFirst().first ?? ""
             let columns = try server.query("SELECT user, verb, ns, region FROM logq.events WHERE id = '\(id)' FORMAT CSV")
             #expect(columns.replacingOccurrences(of: "\"", with: "") == cells.replacingOccurrences(of: "\"", with: ""), "\(source) event \(id)")
         }
@@ -207,7 +235,7 @@ struct ClickHouseTests {
         // Again with the same checkpoint: nothing more to send.
         let again = export(data, [server.url, "--batch", "7", "--checkpoint", checkpoint])
         #expect(again.status == 0, "export again: \(again.stderr)")
-        #expect(again.stderr.contains("exported 0 events"), again.stderr)
+        #expect(again.stderr.contains("exported 0 events"), "\(again.stderr)")
         #expect(try server.count("SELECT count() FROM logq.events") == total)
     }
 
@@ -236,8 +264,8 @@ struct ClickHouseTests {
         try text.write(toFile: checkpoint, atomically: true, encoding: .utf8)
 
         let found = export(data, [server.url, "--batch", "10", "--checkpoint", checkpoint])
-        #expect(found.status == 0, found.stderr)
-        #expect(found.stderr.contains("already there"), found.stderr)
+        #expect(found.status == 0, "\(found.stderr)")
+        #expect(found.stderr.contains("already there"), "\(found.stderr)")
         #expect(try server.count("SELECT count() FROM logq.events") == total)
 
         // Pending again, but its rows gone (the insert never landed): they are sent again.
@@ -246,8 +274,8 @@ struct ClickHouseTests {
         let deleted = PrometheusScrapeTests.eventually(20) { (try? server.count("SELECT count() FROM logq.events")) == total - Int(cells[1])! }
         try #require(deleted, "the mutation did not remove batch \(token)")
         let resent = export(data, [server.url, "--batch", "10", "--checkpoint", checkpoint])
-        #expect(resent.status == 0, resent.stderr)
-        #expect(!resent.stderr.contains("already there"), resent.stderr)
+        #expect(resent.status == 0, "\(resent.stderr)")
+        #expect(!resent.stderr.contains("already there"), "\(resent.stderr)")
         #expect(try server.count("SELECT count() FROM logq.events") == total)
         #expect(try server.count("SELECT count() FROM logq.events WHERE logq_batch = '\(token)'") == Int(cells[1]))
     }
@@ -305,7 +333,7 @@ struct ClickHouseTests {
         defer { server.stop() }
         // The table, from an export of nothing.
         let created = export(data, [server.url, "--create-table", "--until", "2000-01-01"])
-        try #require(created.status == 0, created.stderr)
+        try #require(created.status == 0, "\(created.stderr)")
         #expect(try server.count("SELECT count() FROM logq.events") == 0)
         let stored = logqCount(data, "")
 
@@ -343,11 +371,11 @@ struct ClickHouseTests {
         defer { first.stop() }
         for shard in [first, second] {
             let created = export(data, [shard.url, "--create-table", "--until", "2000-01-01"])
-            try #require(created.status == 0, created.stderr)
+            try #require(created.status == 0, "\(created.stderr)")
         }
         try first.query("CREATE TABLE logq.events_all AS logq.events ENGINE = Distributed(shards, logq, events, rand())")
         let exported = export(data, [first.url, "--table", "logq.events_all", "--batch", "5"])
-        #expect(exported.status == 0, exported.stderr)
+        #expect(exported.status == 0, "\(exported.stderr)")
         let total = logqCount(data, "")
         let one = try first.count("SELECT count() FROM logq.events")
         let two = try second.count("SELECT count() FROM logq.events")
@@ -368,7 +396,7 @@ struct ClickHouseTests {
         let dir = TemporaryDirectory("logq-ch")
         let data = fixtureStore(dir)
         let rows = Shell.run(binary, ["export", "--data", data, "--to", "clickhouse", "-"])
-        try #require(rows.status == 0, rows.stderr)
+        try #require(rows.status == 0, "\(rows.stderr)")
         let file = dir.write("rows.jsonl", Array(rows.stdout.utf8))
         let docs = try String(contentsOfFile: TestPaths.packageRoot + "/docs/clickhouse.md", encoding: .utf8)
         let ddl = try #require(
