@@ -11,19 +11,20 @@ struct ExportCommand: ParsableCommand {
         commandName: "export",
         abstract: "Send stored events to ClickHouse (its HTTP interface), resumably.",
         discussion: """
-            Events that match the query (every event without one), in time order, go to a
-            table with the normalized fields as typed columns and the original event
-            (docs/clickhouse.md has its CREATE TABLE; --create-table makes it):
+            Events that match the query (every event without one), in time order,
+            go to a table with the normalized fields as typed columns and the
+            original event (docs/clickhouse.md; --create-table makes it):
 
               logq export --to clickhouse http://127.0.0.1:8123 --create-table
               logq export --to clickhouse http://ch:8123 --table audit.events \\
-                --since 2026-11-01 --until 2026-12-01 --checkpoint nov.ckpt 'source=k8s-audit'
+                --since 2026-11-01 --until 2026-12-01 --checkpoint nov.ckpt \\
+                'source=k8s-audit'
 
-            Batches (--batch rows) are INSERT … FORMAT JSONEachRow with gzip bodies. With
-            --checkpoint FILE an interrupted export resumes where it stopped: the batch in
-            flight is looked up in ClickHouse (its logq_batch token) before it is sent again,
-            so no row is missing and none is there twice. Live events: logq serve
-            --export-clickhouse URL.
+            Batches (--batch rows) are INSERT … FORMAT JSONEachRow, gzip'd. With
+            --checkpoint FILE a stopped export resumes where it stopped: the batch
+            in flight is looked up in ClickHouse (its logq_batch token) before it
+            is sent again, so no row is missing and none is there twice.
+            Live events: logq serve --export-clickhouse URL.
             """
     )
 
@@ -116,7 +117,8 @@ struct ExportCommand: ParsableCommand {
             if exporter.settledFromEarlierRun > 0 { line += "; the batch in flight at the last stop was already there" }
             OutputStream.printError(line)
         } catch let error as ClickHouseError {
-            OutputStream.printError("logq: \(error.message)")
+            let hint = error.message.contains("Code: 60:") && !createTable ? " (pass --create-table to create it)" : ""
+            OutputStream.printError("logq: \(error.message)\(hint)")
             throw ExitCode(1)
         }
     }
