@@ -88,6 +88,15 @@ let package = Package(
                 .product(name: "NIOTLS", package: "swift-nio"),
             ]
         ),
+        // Events → ClickHouse over its HTTP interface: the table, JSONEachRow batches, checkpoints.
+        .target(
+            name: "ClickHouseExport",
+            dependencies: [
+                "AuditCore", "SegmentStore", "LogQuery", "LogClient", "CLibdeflate",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Validation of a local copy of a CloudTrail trail against its digest files (hashes, chain, RSA).
         .target(
             name: "TrailVerify",
@@ -101,7 +110,7 @@ let package = Package(
             name: "logq",
             dependencies: [
                 "AuditCore", "SegmentStore", "AuditIngest", "LogQuery", "MetricsAgg", "LogServer",
-                "TrailVerify", "LogClient",
+                "TrailVerify", "LogClient", "ClickHouseExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -137,6 +146,7 @@ let package = Package(
         ),
         // Runs the built `logq` binary: output and exit codes, as a user sees them.
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "SegmentStore", "AuditCore"]),
+        .testTarget(name: "ClickHouseExportTests", dependencies: ["ClickHouseExport", "AuditCore", "SegmentStore", "TestSupport"]),
     ]
 )
 

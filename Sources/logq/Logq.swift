@@ -20,7 +20,7 @@ struct Logq: AsyncParsableCommand {
         version: LogqVersion.string,
         subcommands: [
             QueryCommand.self, IngestCommand.self, RejectsCommand.self, ServeCommand.self, StatsCommand.self,
-            MetricsCommand.self,
+            MetricsCommand.self, ExportCommand.self,
             VerifyCommand.self, RetentionCommand.self, CompactCommand.self, RepairCommand.self,
         ],
         defaultSubcommand: QueryCommand.self

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AuditCore
+import ClickHouseExport
 import Hummingbird
 import LogServer
 import MetricsAgg
@@ -119,6 +120,12 @@ struct ServeCommand: AsyncParsableCommand {
         help: ArgumentHelp("Snapshots --remote-write keeps while the receiver is down; when full, the oldest is dropped (and counted).", valueName: "n"))
     var remoteWriteBuffer = RemoteWriteOptions.defaultBuffer
 
+    @Option(name: .long, help: ArgumentHelp("Send every stored event to ClickHouse (http://HOST:8123), in arrival order, resumably (docs/clickhouse.md).", valueName: "url"))
+    var exportClickhouse: String?
+
+    @Option(name: .long, help: ArgumentHelp("The ClickHouse table of --export-clickhouse, DATABASE.TABLE (create it with logq export --create-table).", valueName: "name"))
+    var exportClickhouseTable = "logq.events"
+
     /// `--listen`, else `--host`/`--port`.
     func address() throws -> (host: String, port: Int) {
         guard let listen else { return (host, port) }
@@ -204,6 +211,18 @@ struct ServeCommand: AsyncParsableCommand {
         metrics.start(directory: directory)
         defer { metrics.stop() }
         serverOptions.metrics = metrics
+        // Live export to ClickHouse: the journal from the checkpoint in the data directory.
+        var clickhouse: LiveExport?
+        if let exportClickhouse {
+            do {
+                clickhouse = LiveExport(url: exportClickhouse, table: try ClickHouseTable(exportClickhouseTable)) { OutputStream.printError($0) }
+            } catch {
+                OutputStream.printError("logq: \(error.message)")
+                throw ExitCode(2)
+            }
+            clickhouse?.start(directory: directory)
+        }
+        defer { clickhouse?.stop() }
         let health = ServerHealthMetrics(directory: directory)
         serverOptions.health = health
         let remote = try startRemoteWrite(metrics: metrics, health: health)
