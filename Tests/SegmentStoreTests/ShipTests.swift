@@ -49,7 +49,8 @@ enum ShipFixture {
         var out: [String: [UInt8]] = [:]
         func walk(_ relative: String) throws {
             let full = relative.isEmpty ? path : path + "/" + relative
-            guard let names = try FileHandle.listDirectory(full) else {
+            // A file does not list (ENOTDIR): read it.
+            guard let names = try? FileHandle.listDirectory(full) else {
                 out[relative] = try SegmentShipper.readAll(full)
                 return
             }
