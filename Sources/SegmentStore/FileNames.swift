@@ -10,6 +10,7 @@ import AuditCore
 ///         000099.seg                (not queried, not trusted) until `logq repair --adopt`
 ///         000007.seg.damaged        a crashed writer's segment whose damaged blocks recovery
 ///                                   could not keep (its intact ones were): evidence, not adopted
+///       SHIPPED                     only in a copy made by `logq segments ship`: what was shipped
 ///       rejects.jsonl               quarantine: rejected input, with file, line, offset, reason
 ///       actors.tsv                  identity links learned by ingest (IRSA sessions, usernames)
 ///       journal/00000000000000000001.jnl   the arrival order: one line per commit, rewrite and
@@ -41,6 +42,9 @@ public enum FileNames {
     public static let partitions = "partitions"
     /// The suffix of segment files.
     public static let segmentSuffix = ".seg"
+    /// The mark and manifest of a store made by `logq segments ship`: read-only (no writer opens
+    /// it), one line per segment shipped (see ``ShipManifest``).
+    public static let shipped = "SHIPPED"
     /// The folder of collector positions (follow mode, planned).
     public static let checkpoints = "checkpoints"
 

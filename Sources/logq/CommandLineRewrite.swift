@@ -7,6 +7,7 @@ enum CommandLineRewrite {
     /// The subcommand names (and ArgumentParser's `help`, and our `version`).
     static let commandNames = [
         "query", "ingest", "rejects", "serve", "stats", "metrics", "verify", "retention", "compact", "help", "version",
+        "segments",
     ]
 
     /// What to do with the arguments (without the program name).

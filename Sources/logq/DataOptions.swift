@@ -5,17 +5,57 @@ import SegmentStore
 import Glibc
 #endif
 
-/// `--data DIR`, shared by every subcommand.
+/// `--data DIR`, for the subcommands that work on one store (ingest, serve, compact, …).
 struct DataOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
             "The data directory (default: $LOGQ_DATA, else ~/.local/share/logq).", valueName: "dir"))
-    var data: String?
+    var data: [String] = []
+
+    /// Several stores are read-only beyond the first, so a command that writes takes one.
+    func validate() throws {
+        if data.count > 1 {
+            throw ValidationError(
+                "--data was given \(data.count) times (\(data.joined(separator: ", "))): this command works on one store; several stores are for queries and 'logq verify' (read-only beyond the first)")
+        }
+    }
 
     var directory: DataDirectory {
-        DataDirectory(path: data ?? DataDirectory.defaultPath(environment: Environment.current))
+        DataDirectory(path: data.first ?? DataDirectory.defaultPath(environment: Environment.current))
     }
+}
+
+/// `--data DIR` repeated, or `--store A,B`: several stores read as one (queries, verify). The
+/// first is the store of record (the only one a follower or a writer would use); the others
+/// are read only.
+struct StoresOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A data directory (default: $LOGQ_DATA, else ~/.local/share/logq); repeat it to read several stores as one.",
+            valueName: "dir"))
+    var data: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Data directories to read as one, comma-separated (after any --data).", valueName: "dirs"))
+    var store: [String] = []
+
+    /// Every store named, in order, each once; the default store when none is.
+    var directories: [DataDirectory] {
+        var paths: [String] = []
+        for path in data + store.flatMap({ $0.split(separator: ",").map(String.init) }) where !path.isEmpty {
+            let directory = DataDirectory(path: path)
+            if !paths.contains(directory.path) { paths.append(directory.path) }
+        }
+        if paths.isEmpty { paths.append(DataDirectory.defaultPath(environment: Environment.current)) }
+        return paths.map(DataDirectory.init(path:))
+    }
+
+    /// The first store.
+    var directory: DataDirectory { directories[0] }
+
+    /// Whether more than one store is named.
+    var isSeveral: Bool { directories.count > 1 }
 }
 
 enum Environment {

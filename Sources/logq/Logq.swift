@@ -22,6 +22,7 @@ struct Logq: AsyncParsableCommand {
             QueryCommand.self, IngestCommand.self, RejectsCommand.self, ServeCommand.self, StatsCommand.self,
             MetricsCommand.self, ExportCommand.self,
             VerifyCommand.self, RetentionCommand.self, CompactCommand.self, RepairCommand.self,
+            SegmentsCommand.self,
         ],
         defaultSubcommand: QueryCommand.self
     )

@@ -55,7 +55,7 @@ struct QueryCommand: ParsableCommand {
             """
     )
 
-    @OptionGroup var options: DataOptions
+    @OptionGroup var options: StoresOptions
 
     @OptionGroup var remote: RemoteOptions
 
@@ -105,6 +105,7 @@ struct QueryCommand: ParsableCommand {
             throw ValidationError("--since, --cursor, --cursor-token and --poll go with -f (follow); for a time window without -f put since= in the query")
         }
         if follow, lines < 0 { throw ValidationError("-n takes 0 or more") }
+        if follow, options.isSeveral { throw ValidationError("-f follows one store: give one --data (several stores are for queries without -f)") }
         if DurationParser.parse(grace) == nil { throw ValidationError("--grace \(grace) is not a duration like 2s or 1m") }
         if let output, OutputFormat(rawValue: output) == nil {
             throw ValidationError(
@@ -136,8 +137,8 @@ struct QueryCommand: ParsableCommand {
             return
         }
         let directory = options.directory
-        guard directory.exists || follow else {
-            OutputStream.printError("logq: no data in \(directory.path): run 'logq ingest PATH' first (or pass --data DIR)")
+        for store in options.directories where !store.exists && !follow {
+            OutputStream.printError("logq: no data in \(store.path): run 'logq ingest PATH' first (or pass --data DIR)")
             throw ExitCode(1)
         }
         let terminal = Environment.stdoutIsTerminal
@@ -163,7 +164,7 @@ struct QueryCommand: ParsableCommand {
         let printer = ResultPrinter(
             format: format, colour: colour, projection: QueryRunner.projection(parsed), write: { out.stream.write(bytes: $0) })
         if format == .table { printer.terminalWidth = Environment.terminalWidth }
-        let runner = QueryRunner(executor: QueryExecutor(reader: StoreReader(directory: directory)))
+        let runner = QueryRunner(executor: QueryExecutor(readers: options.directories.map { StoreReader(directory: $0) }))
         if explain || stats { OutputStream.printError(Explain.plan(parsed)) }
         let outcome: QueryRunner.Outcome
         do {

@@ -76,7 +76,7 @@ struct VerifyCommand: ParsableCommand {
 
     @OptionGroup(title: "CloudTrail trail copy") var trail: CloudTrailVerifyOptions
 
-    @OptionGroup var options: DataOptions
+    @OptionGroup var options: StoresOptions
 
     @Option(name: .long, help: ArgumentHelp("Fail unless the chain head equals this (64 hex digits).", valueName: "sha256"))
     var expectHead: String?
@@ -87,6 +87,9 @@ struct VerifyCommand: ParsableCommand {
     func validate() throws {
         if trail.cloudtrail == nil, !trail.publicKeys.isEmpty || trail.bucket != nil {
             throw ValidationError("--public-key and --bucket go with --cloudtrail DIR (the local copy of a trail)")
+        }
+        if expectHead != nil, options.isSeveral {
+            throw ValidationError("--expect-head checks the chain of one store: give one --data")
         }
         if let expectHead, SHA256Digest(hex: expectHead) == nil {
             throw ValidationError("--expect-head takes the 64 hex digits 'logq verify' printed as the chain head")
@@ -99,14 +102,37 @@ struct VerifyCommand: ParsableCommand {
             if status != 0 { throw ExitCode(status) }
             return
         }
-        let directory = options.directory
+        var failed = false
+        for directory in options.directories {
+            if options.isSeveral {
+                var out = OutputStream(fd: 1)
+                out.write("store \(directory.path)\n")
+                out.flush()
+            }
+            failed = try verify(directory) || failed
+        }
+        if options.isSeveral {
+            // Across the stores: a shipped copy's chain must be a prefix of its source's.
+            let across = try StoreVerifier.crossCheck(options.directories)
+            var out = OutputStream(fd: 1)
+            for problem in across.problems { out.write("FAIL \(problem)\n") }
+            for note in across.notes { out.write("note \(note)\n") }
+            out.write("\(failed || !across.problems.isEmpty ? "NOT verified" : "verified"): \(options.directories.count) stores\n")
+            out.flush()
+            failed = failed || !across.problems.isEmpty
+        }
+        if failed { throw ExitCode(4) }
+    }
+
+    /// Verifies one store (a shipped copy by its own rules) and prints the report; true when it failed.
+    private func verify(_ directory: DataDirectory) throws -> Bool {
         guard directory.exists else {
             OutputStream.printError("logq: no store at \(directory.path) (nothing ingested yet; give --data or set $LOGQ_DATA)")
             throw ExitCode(1)
         }
         let report: VerifyReport
         do {
-            report = try StoreVerifier(directory: directory).verify(expectHead: expectHead.flatMap { SHA256Digest(hex: $0) })
+            report = try StoreVerifier.verify(directory, expectHead: expectHead.flatMap { SHA256Digest(hex: $0) })
         } catch {
             OutputStream.printError("logq: \(error)")
             throw ExitCode(1)
@@ -120,7 +146,7 @@ struct VerifyCommand: ParsableCommand {
                 + "\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")\n")
         out.write("chain head \(report.head)\n")
         out.flush()
-        if !report.isClean { throw ExitCode(4) }
+        return !report.isClean
     }
 }
 

@@ -27,10 +27,24 @@ public struct QueryExecutor {
     /// the run with ``QueryStopped`` — a server's time limit, or a client that went away.
     public var shouldStop: (@Sendable () -> Bool)?
 
+    /// Stores read after `reader` as one with it (`logq --data A --data B`), each event once
+    /// (see ``StoreSet``). Read only: nothing writes through an executor.
+    public var more: [StoreReader] = []
+
     public init(reader: StoreReader, shouldStop: (@Sendable () -> Bool)? = nil) {
         self.reader = reader
         self.shouldStop = shouldStop
     }
+
+    /// An executor over several stores read as one; `readers` is not empty.
+    public init(readers: [StoreReader], shouldStop: (@Sendable () -> Bool)? = nil) {
+        precondition(!readers.isEmpty, "a query reads at least one store")
+        self.init(reader: readers[0], shouldStop: shouldStop)
+        more = Array(readers.dropFirst())
+    }
+
+    /// Every store this executor reads, the first one first.
+    public var readers: [StoreReader] { [reader] + more }
 
     /// Throws ``QueryStopped`` when ``shouldStop`` says so.
     private func checkStop() throws(QueryStopped) {
@@ -67,19 +81,21 @@ public struct QueryExecutor {
         // decrease along the queue. Partitions are opened as the queue runs low, so a round can
         // take blocks of several partitions (a needle with one matching block per hour still
         // keeps every core busy) while memory holds a few partitions' block lists, not all.
-        var partitions = try reader.partitions(in: range)[...]
-        var queue: [(body: BlockBody, first: Int64, order: Int)] = []
+        let stores = StoreSet(readers: readers)
+        var partitions = try stores.hours(in: range)[...]
+        // `shared`: the block's hour came from several stores, its matches are deduplicated.
+        var queue: [(body: BlockBody, first: Int64, order: Int, shared: Bool)] = []
         var next = 0
         var ordinal = 0
         func refill() throws {
             while queue.count - next < round, let partition = partitions.popFirst() {
-                let (bodies, report) = try reader.collectBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch)
-                stats.add(report)
+                let (bodies, reports, shared) = try stores.collect(partition, range: range, mayMatch: query.filter.mayMatch)
+                for report in reports { stats.add(report) }
                 visited?(bodies)
                 let sorted = bodies.indices.map { ($0, Block.header(bodies[$0].bytes)?.minTime ?? Int64.min) }
                     .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
                 // `order` ties equal times by partition, then storage order.
-                for (index, first) in sorted { queue.append((bodies[index], first, ordinal << 32 | index)) }
+                for (index, first) in sorted { queue.append((bodies[index], first, ordinal << 32 | index, shared)) }
                 ordinal += 1
             }
             if next > 4096 {
@@ -90,24 +106,28 @@ public struct QueryExecutor {
         // Matches not yet emitted: time, order of the block, row, and the block (decoded,
         // shared by its rows). Events are built one at a time as they are emitted, so memory
         // holds a round's decoded blocks, not their matches as events.
-        var held: [(time: Int64, block: Int, row: Int, view: BlockView)] = []
+        var held: [(time: Int64, block: Int, row: Int, view: BlockView, key: UInt64?)] = []
+        // Keys of the events emitted at `keysTime` from shared hours: a duplicate has the same time.
+        var keysTime = Int64.min
+        var keys: Set<UInt64> = []
         try refill()
         while next < queue.count {
             try checkStop()
             let batch = queue[next..<min(next + round, queue.count)]
             next = batch.endIndex
-            let found = try parallelMap(batch.map(\.body), query: query, into: &stats) { view, filter -> (BlockView, [Int]) in
+            let shared = batch.map(\.shared)
+            let found = try parallelMap(batch.map(\.body), query: query, into: &stats) { index, view, filter -> (BlockView, [Int], [UInt64]?) in
                 let rows = Self.matchingRows(view, filter, query.timeRange)
                 // Decode what the events need here, on the worker, not later on the emitting thread.
                 if !rows.isEmpty { _ = view.load(parts, rows: rows) }
-                return (view, rows)
+                return (view, rows, shared[index] ? CrossStoreIdentity.keys(view, rows: rows) : nil)
             }
             // Every column a match needs is decoded into memory of its own by now.
             for entry in batch { entry.body.dropPages() }
             for (slot, result) in found.enumerated() {
-                guard let (view, rows) = result else { continue }
+                guard let (view, rows, rowKeys) = result else { continue }
                 let block = batch[batch.startIndex + slot].order
-                for row in rows { held.append((view.time(row), block, row, view)) }
+                for (k, row) in rows.enumerated() { held.append((view.time(row), block, row, view, rowKeys?[k])) }
             }
             held.sort { a, b in
                 a.time != b.time ? a.time < b.time : (a.block != b.block ? a.block < b.block : a.row < b.row)
@@ -117,6 +137,16 @@ public struct QueryExecutor {
             let watermark = next < queue.count ? queue[next].first : (partitions.first?.start ?? Int64.max)
             var emitted = 0
             while emitted < held.count, held[emitted].time < watermark {
+                if let key = held[emitted].key {
+                    if held[emitted].time != keysTime {
+                        keysTime = held[emitted].time
+                        keys.removeAll(keepingCapacity: true)
+                    }
+                    if !keys.insert(key).inserted {
+                        emitted += 1
+                        continue
+                    }
+                }
                 stats.eventsMatched += 1
                 if try !emit(held[emitted].view.event(held[emitted].row, parts: parts)) { return stats }
                 emitted += 1
@@ -147,9 +177,17 @@ public struct QueryExecutor {
         var stats = QueryStats()
         var total = initial
         let range = query.timeRange.closedRange
-        for partition in try reader.partitions(in: range) {
+        let stores = StoreSet(readers: readers)
+        for hour in try stores.hours(in: range) {
             try checkStop()
-            var (bodies, report) = try reader.collectBlocks(partition: partition, range: range, mayMatch: query.filter.mayMatch)
+            var (bodies, reports, shared) = try stores.collect(hour, range: range, mayMatch: query.filter.mayMatch)
+            if shared {
+                for report in reports { stats.add(report) }
+                try aggregateShared(bodies, query: query, initial: initial, add: add, merge: merge, into: &total, stats: &stats)
+                continue
+            }
+            var report = reports[0]
+            for other in reports.dropFirst() { stats.add(other) }
             if let fromSummary {
                 bodies = bodies.filter { body in
                     guard let header = Block.header(body.bytes),
@@ -172,7 +210,7 @@ public struct QueryExecutor {
                 }
             }
             stats.add(report)
-            let partials = try parallelMap(bodies, query: query, into: &stats) { view, filter -> (State, Int) in
+            let partials = try parallelMap(bodies, query: query, into: &stats) { _, view, filter -> (State, Int) in
                 var state = initial
                 let rows = Self.matchingRows(view, filter, query.timeRange)
                 add(&state, view, rows)
@@ -185,6 +223,37 @@ public struct QueryExecutor {
             }
         }
         return (total, stats)
+    }
+
+    /// Folds the blocks of an hour that several stores gave: rows are matched on every core,
+    /// then each event is added once (by ``CrossStoreIdentity``) on this thread, a few rounds of
+    /// blocks at a time so memory holds a round's decoded blocks. No block is answered from its
+    /// summary: its events may be in another store's blocks too.
+    private func aggregateShared<State>(
+        _ bodies: [BlockBody], query: Query, initial: State, add: @escaping (inout State, BlockView, [Int]) -> Void,
+        merge: (inout State, State) -> Void, into total: inout State, stats: inout QueryStats
+    ) throws {
+        var seen: Set<UInt64> = []
+        let round = max(2, Self.defaultWorkers * 4)
+        var start = 0
+        while start < bodies.count {
+            try checkStop()
+            let chunk = Array(bodies[start..<min(start + round, bodies.count)])
+            start += chunk.count
+            let found = try parallelMap(chunk, query: query, into: &stats) { _, view, filter -> (BlockView, [Int], [UInt64]) in
+                let rows = Self.matchingRows(view, filter, query.timeRange)
+                return (view, rows, CrossStoreIdentity.keys(view, rows: rows))
+            }
+            for body in chunk { body.dropPages() }
+            for case let (view, rows, keys)? in found {
+                let kept = zip(rows, keys).filter { seen.insert($0.1).inserted }.map(\.0)
+                guard !kept.isEmpty else { continue }
+                var part = initial
+                add(&part, view, kept)
+                merge(&total, part)
+                stats.eventsMatched += kept.count
+            }
+        }
     }
 
     /// The rows of a block inside the window that pass the filter, in storage order.
@@ -201,9 +270,10 @@ public struct QueryExecutor {
     /// Decodes `bodies` and applies `work` to each, on up to ``defaultWorkers`` threads, all
     /// sharing the query's filter (it is immutable: regular expressions keep their match data
     /// per thread); results come back in block order, nil for a block that does not decode.
+    /// `work` gets the block's index in `bodies`.
     private func parallelMap<T>(
         _ bodies: [BlockBody], query: Query, into stats: inout QueryStats,
-        _ work: @escaping (BlockView, FilterExpression) -> T
+        _ work: @escaping (Int, BlockView, FilterExpression) -> T
     ) throws -> [T?] {
         guard !bodies.isEmpty else { return [] }
         let workers = min(Self.defaultWorkers, bodies.count)
@@ -232,7 +302,7 @@ public struct QueryExecutor {
             while index < box.bodies.count {
                 if let view = BlockView(body: box.bodies[index]) {
                     scanned += view.count
-                    let result = box.work(view, box.filter)
+                    let result = box.work(index, view, box.filter)
                     if view.damaged {
                         // A column this query read failed its CRC: the block is skipped, not
                         // answered with that column silently empty.

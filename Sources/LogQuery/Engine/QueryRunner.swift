@@ -108,7 +108,9 @@ public struct QueryRunner {
         // Damage that no block read shows (segments missing, cut short, outside the chain, set
         // aside): an answer over such a store must say it is incomplete or unvouched for.
         var checked = stats
-        checked.scan.problems += try executor.reader.integrityProblems(in: query.timeRange.closedRange)
+        for reader in executor.readers {
+            checked.scan.problems += try reader.anyIntegrityProblems(in: query.timeRange.closedRange)
+        }
         return Outcome(stats: checked, produced: produced, wallNanos: Self.clock() - start)
     }
 

@@ -97,6 +97,7 @@ public final class StoreWriter {
     /// Opens (creating if needed) the store at `directory` and takes its writer lock.
     public init(directory: DataDirectory) throws {
         self.directory = directory
+        if ShipManifest.isShipped(directory) { throw StoreError.shippedCopy(directory.path) }
         var toSync: Set<String> = []
         if try FileHandle.makeDirectory(directory.path) {
             toSync.insert(Self.parentDirectory(directory.path))
