@@ -83,7 +83,7 @@ final class ClickHouseServer: @unchecked Sendable {
         defer { argv.forEach { free($0) } }
         let spawned = posix_spawn(&pid, binary, &actions, nil, argv, environ)
         guard spawned == 0 else { throw ServerFailure(message: "cannot start \(binary): errno \(spawned)") }
-        let ready = PrometheusScrapeTests.eventually(30) { (try? self.query("SELECT 1")) == "1" || !self.isRunning }
+        let ready = PrometheusScrapeTests.eventually(90) { (try? self.query("SELECT 1")) == "1" || !self.isRunning }
         guard ready, isRunning else {
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             stop()

@@ -159,7 +159,7 @@ struct RemoteWriteTests {
         // (/metrics read again each time: the restore from the store may still be running at first.)
         var exposed: [String: Double] = [:]
         var stored: [String: Double] = [:]
-        let arrived = PrometheusScrapeTests.eventually(30) {
+        let arrived = PrometheusScrapeTests.eventually(90) {
             exposed = Self.exposition(server.port).filter { Self.fromStore($0.key) }
             stored = [:]
             for sample in prometheus.query(#"{__name__=~".+"}"#) { stored[Self.key(sample.labels)] = sample.value }
