@@ -105,28 +105,14 @@ final class ClickHouseServer: @unchecked Sendable {
             throw ServerFailure(message: "no answer from ClickHouse on port \(httpPort) to \(sql)")
         }
         guard response.status == 200 else { throw ServerFailure(message: "ClickHouse: \(response.status) \(response.body) for \(sql)") }
-        var body = response.body
-        if response.headers["transfer-encoding"]?.lowercased() == "chunked" { body = Self.unchunk(body) }
-        return body.trimmingCharacters(in: .whitespacesAndNewlines)
+        // HTTP.request has removed any chunked framing (removing it twice emptied every answer).
+        return response.body.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// A number from `sql`.
     func count(_ sql: String) throws -> Int {
         let text = try query(sql)
         return try #require(Int(text), "not a number: '\(text)' for \(sql)")
-    }
-
-    static func unchunk(_ text: String) -> String {
-        var body = ""
-        var rest = Substring(text)
-        while let end = rest.range(of: "\r\n"), let size = Int(rest[..<end.lowerBound], radix: 16), size > 0 {
-            let start = end.upperBound
-            let utf8 = rest.utf8
-            guard let stop = utf8.index(start, offsetBy: size, limitedBy: utf8.endIndex) else { break }
-            body += rest[start..<stop]
-            rest = rest[stop...].dropFirst(2)
-        }
-        return body
     }
 
     /// Whether the server still runs (reaps it when it ended).
@@ -162,7 +148,6 @@ final class ClickHouseServer: @unchecked Sendable {
 /// over two servers.
 @Suite(
     "ClickHouse export (real clickhouse-server)", .serialized,
-    .disabled("on main after the merge of 2026-12-06 clickhouse-server did not answer within the start wait in the full run and the suite hung when run alone; passed on its branch. Being diagnosed (see the closing note); the export code keeps its unit tests (ClickHouseExportTests)"),
     .enabled(if: clickhouseRuns, "needs the built logq and clickhouse-server (apt-get install clickhouse-server)"))
 struct ClickHouseTests {
     let binary = TestPaths.logqBinary ?? ""

@@ -47,20 +47,10 @@ struct PrometheusScrapeTests {
         return nil
     }
 
-    /// A GET answered 200 by Prometheus: its body, chunked framing removed.
+    /// A GET answered 200 by Prometheus: its body (``HTTP/request`` already removed any chunked framing).
     static func get(_ port: Int, _ path: String) -> String? {
         guard let response = HTTP.request(port: port, method: "GET", path: path), response.status == 200 else { return nil }
-        guard response.headers["transfer-encoding"]?.lowercased() == "chunked" else { return response.body }
-        var body = ""
-        var rest = Substring(response.body)
-        while let end = rest.range(of: "\r\n"), let size = Int(rest[..<end.lowerBound], radix: 16), size > 0 {
-            let start = end.upperBound
-            let utf8 = rest.utf8
-            guard let stop = utf8.index(start, offsetBy: size, limitedBy: utf8.endIndex) else { break }
-            body += rest[start..<stop]
-            rest = rest[stop...].dropFirst(2)
-        }
-        return body
+        return response.body
     }
 
     /// The samples of an instant query: label sets and values.
