@@ -20,6 +20,11 @@ public struct ServerLimits: Sendable {
     /// then follows the hours being written, not every hour written since the start. Late
     /// events for a released hour reopen it (its IDs read back from disk).
     public var partitionIdleSeconds = 300.0
+    /// Seconds after its last event a minute's dedupe identities are let go
+    /// (``SegmentStore/StoreWriter/releaseIdleIdentities(idleSeconds:)``): memory then follows
+    /// the event rate over the last minutes, not the events of the whole open hour. A re-sent
+    /// event of a released minute reads that minute's IDs back from disk first (a few blocks).
+    public var dedupeIdleSeconds = 60.0
 
     public init() {}
 }

@@ -105,6 +105,13 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
+            "Free the dedupe IDs of a minute of event time once no event came for it for this long; a re-sent event of that minute reads them back from disk.",
+            valueName: "duration"))
+    var dedupeIdle = "1m"
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
             "Push every series of /metrics to a Prometheus remote write receiver, http://HOST:PORT/api/v1/write (see docs/metrics.md).",
             valueName: "url"))
     var remoteWrite: String?
@@ -163,6 +170,9 @@ struct ServeCommand: AsyncParsableCommand {
         guard DurationParser.parse(partitionIdle) != nil else {
             throw ValidationError("cannot read --partition-idle \(partitionIdle): pass a duration like 5m or 30s")
         }
+        guard DurationParser.parse(dedupeIdle) != nil else {
+            throw ValidationError("cannot read --dedupe-idle \(dedupeIdle): pass a duration like 1m or 30s")
+        }
         guard DurationParser.parse(queryTimeout) != nil else {
             throw ValidationError("cannot read --query-timeout \(queryTimeout): pass a duration like 30s or 2m")
         }
@@ -180,6 +190,7 @@ struct ServeCommand: AsyncParsableCommand {
         serverOptions.limits.maxQueuedEvents = maxQueuedEvents
         serverOptions.limits.idleTimeoutSeconds = idleTimeout
         serverOptions.limits.partitionIdleSeconds = Double(DurationParser.parse(partitionIdle) ?? 300_000_000_000) / 1e9
+        serverOptions.limits.dedupeIdleSeconds = Double(DurationParser.parse(dedupeIdle) ?? 60_000_000_000) / 1e9
         if let tokenFile {
             do {
                 serverOptions.tokens = try TokenFile(path: tokenFile)

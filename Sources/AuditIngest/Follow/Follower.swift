@@ -38,6 +38,9 @@ public final class Follower {
     }
 
     private let writer: StoreWriter
+    /// As `logq serve`'s defaults (`--partition-idle`, `--dedupe-idle`).
+    static let partitionIdleSeconds = 300.0
+    static let dedupeIdleSeconds = 60.0
     private let directory: DataDirectory
     private let options: IngestOptions
     private let quarantine: Quarantine?
@@ -53,6 +56,9 @@ public final class Follower {
         quarantine: Quarantine? = nil, onRejection: @escaping (Rejection) -> Void
     ) {
         self.writer = writer
+        // Followed files run for days: minutes and hours no line came for lately are let go
+        // after each commit (below), and read back from disk when a late line needs them.
+        writer.loadsIdentitiesByMinute = true
         self.directory = directory
         self.options = options
         self.quarantine = quarantine
@@ -114,6 +120,8 @@ public final class Follower {
             }
         }
         try writer.commit()
+        try writer.releaseIdlePartitions(idleSeconds: Self.partitionIdleSeconds)
+        try writer.releaseIdleIdentities(idleSeconds: Self.dedupeIdleSeconds)
         for tail in tails where tail.fd >= 0 {
             try Checkpoint(device: tail.device, inode: tail.inode, offset: tail.offset).save(for: tail.path, in: directory)
         }

@@ -69,6 +69,8 @@ public final class IngestService: Service, @unchecked Sendable {
     private let maxQueuedEvents: Int
     /// ``ServerLimits/partitionIdleSeconds``.
     private let partitionIdleSeconds: Double
+    /// ``ServerLimits/dedupeIdleSeconds``.
+    private let dedupeIdleSeconds: Double
     private let logger: Logger
     /// The identity links as the service thread last saved them, for request tasks to copy.
     public let links: SharedActorLinks
@@ -89,6 +91,10 @@ public final class IngestService: Service, @unchecked Sendable {
         self.healthMetrics = health
         self.maxQueuedEvents = limits.maxQueuedEvents
         self.partitionIdleSeconds = limits.partitionIdleSeconds
+        self.dedupeIdleSeconds = limits.dedupeIdleSeconds
+        // A server holds the minutes being written, and reads older ones back when a re-sent
+        // batch needs them, so a restart in a busy hour does not load the whole hour's IDs.
+        writer.loadsIdentitiesByMinute = true
         self.logger = logger
         self.quarantine = Quarantine(directory: writer.directory, now: Self.now())
         self.actorsPath = writer.directory.path + "/" + FileNames.actors
@@ -221,10 +227,12 @@ public final class IngestService: Service, @unchecked Sendable {
         }
         healthMetrics?.committed(
             seconds: Self.seconds(since: started), stored: counts.stored, duplicates: counts.duplicates, rejected: counts.rejected)
-        // Hours no event came for lately are sealed and their dedupe tables freed. A failure
-        // here leaves the writer failed: the next commit refuses, and /readyz says so.
+        // Hours no event came for lately are sealed and their dedupe tables freed, and so are
+        // the IDs of minutes no event came for. A failure here leaves the writer failed: the
+        // next commit refuses, and /readyz says so.
         do {
             try writer.releaseIdlePartitions(idleSeconds: partitionIdleSeconds)
+            try writer.releaseIdleIdentities(idleSeconds: dedupeIdleSeconds)
         } catch {
             logger.error("cannot seal an idle partition in \(writer.directory.path): \(error)")
         }

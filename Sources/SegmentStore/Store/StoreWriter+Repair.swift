@@ -78,7 +78,7 @@ extension StoreWriter {
         if try FileHandle.makeDirectory(folder) { try FileHandle.syncDirectory(directory.partitionsPath) }
         var stored = IdentityTable()
         let info = PartitionInfo(name: partition, start: Timestamp.parseHourName(partition)!)
-        report.problems += try StoreReader(directory: directory).identities(partition: info) { stored.insert(id: $0, content: $1) }
+        report.problems += try StoreReader(directory: directory).identities(partition: info) { stored.insert(id: $1, content: $2) }
             .problems.map(\.description)
         let existing = try FileHandle.listDirectory(folder) ?? []
         let next = (existing.compactMap { FileNames.segmentSequence($0.replacingSuffix(FileNames.temporarySuffix)) }.max() ?? 0) + 1

@@ -30,6 +30,10 @@ public struct WriterStats: Sendable, Equatable {
     public var partitions = 0
     /// Partitions sealed and let go after they were idle (``StoreWriter/releaseIdlePartitions(idleSeconds:)``).
     public var partitionsReleased = 0
+    /// Minutes of dedupe identities let go after they were idle (``StoreWriter/releaseIdleIdentities(idleSeconds:)``).
+    public var identityMinutesReleased = 0
+    /// Minutes of dedupe identities read back from disk for an event of theirs.
+    public var identityMinutesLoaded = 0
 
     public init() {}
 }
@@ -52,16 +56,17 @@ public final class StoreWriter {
         var bufferBytes = Array(repeating: 0, count: 8)
         /// All buffered bytes of the partition.
         var bufferedBytes = 0
-        /// (identity, content) of every event stored in the partition: duplicates and conflicts.
-        var seen = IdentityTable()
+        /// (identity, content) of the events stored in the partition, by minute: duplicates and conflicts.
+        var seen: PartitionIdentities
         /// Whether an event was routed here since the last commit.
         var touched = true
         /// When a commit last followed an event routed here (monotonic ns).
         var lastTouched: UInt64 = 0
 
-        init(name: String, path: String) {
+        init(name: String, path: String, seen: PartitionIdentities) {
             self.name = name
             self.path = path
+            self.seen = seen
         }
     }
 
@@ -128,7 +133,9 @@ public final class StoreWriter {
         if let failure { throw failure }
         let partition = try self.partition(for: event.time)
         partition.touched = true
-        let found = partition.seen.insert(id: event.identityKey, content: event.contentHash)
+        let minute = partition.seen.minute(of: event.time)
+        if !partition.seen.isLoaded(minute) { try loadIdentities(minute: minute, into: partition) }
+        let found = partition.seen.insert(minute: minute, id: event.identityKey, content: event.contentHash)
         if found == .duplicate {
             stats.duplicates += 1
             return .duplicate
@@ -275,6 +282,32 @@ public final class StoreWriter {
     /// Partitions this writer holds open (with their dedupe tables).
     public var openPartitions: Int { partitions.count }
 
+    /// Whether partitions that already have segments when opened read their dedupe identities
+    /// back a minute at a time, when an event of that minute comes (for a long-running writer
+    /// that calls ``releaseIdleIdentities(idleSeconds:)``), rather than all at once (for a
+    /// batch ingest that will likely touch every minute of the hour anyway).
+    public var loadsIdentitiesByMinute = false
+
+    /// Lets go of the dedupe identities of every minute no event came for in `idleSeconds`;
+    /// an event of such a minute later reads them back from the partition's blocks first.
+    /// Call after ``commit()`` (the minutes' events must be on disk); returns how many minutes.
+    @discardableResult
+    public func releaseIdleIdentities(idleSeconds: Double) throws -> Int {
+        if let failure { throw failure }
+        guard uncommitted.isEmpty else { return 0 }
+        let now = Self.monotonicNanos()
+        let idle = UInt64(max(0, idleSeconds) * 1e9)
+        var released = 0
+        for partition in partitions.values where partition.bufferedBytes == 0 {
+            released += partition.seen.release(idle: idle, now: now)
+        }
+        stats.identityMinutesReleased += released
+        return released
+    }
+
+    /// Dedupe identities held in memory, over every open partition.
+    public var identitiesHeld: Int { partitions.values.reduce(0) { $0 + $1.seen.count } }
+
     static func monotonicNanos() -> UInt64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
@@ -336,8 +369,12 @@ public final class StoreWriter {
     private func namedPartition(for time: Int64) throws -> Partition {
         let name = FileNames.partition(containing: time)
         if let existing = partitions[name] { return existing }
-        let partition = Partition(name: name, path: directory.partitionPath(name))
-        try loadIdentities(into: partition)
+        let start = Timestamp.parseHourName(name) ?? time
+        let stored = try (FileHandle.listDirectory(directory.partitionPath(name)) ?? []).contains { FileNames.segmentSequence($0) != nil }
+        let byMinute = loadsIdentitiesByMinute && stored
+        let seen = PartitionIdentities(hourStart: start, loaded: !byMinute, now: Self.monotonicNanos())
+        let partition = Partition(name: name, path: directory.partitionPath(name), seen: seen)
+        if stored && !byMinute { try loadIdentities(into: partition) }
         partitions[name] = partition
         stats.partitions += 1
         return partition
@@ -346,12 +383,32 @@ public final class StoreWriter {
     /// Reads the IDs of the events already stored in a partition, for dedupe. Per partition, so
     /// memory is bounded by the partitions this writer touches, not by the store.
     private func loadIdentities(into partition: Partition) throws {
-        guard let start = Timestamp.parseHourName(partition.name) else { return }
         let reader = StoreReader(directory: directory)
-        let report = try reader.identities(partition: PartitionInfo(name: partition.name, start: start)) { id, content in
-            partition.seen.insert(id: id, content: content)
+        let report = try reader.identities(partition: PartitionInfo(name: partition.name, start: partition.seen.hourStart)) { time, id, content in
+            partition.seen.insertLoading(time: time, id: id, content: content)
         }
-        problems += report.problems
+        noteLoadProblems(report.problems)
+    }
+
+    /// Reads back the IDs of the events stored in one minute of a partition (released, or not
+    /// loaded yet). Every event of that minute is on disk: minutes are released only after a
+    /// commit, and an event of a minute not loaded loads it before it is stored. Blocks the
+    /// encoder threads are still writing hold none of its events, and a reader skips them.
+    private func loadIdentities(minute: Int, into partition: Partition) throws {
+        partition.seen.startLoading(minute)
+        let reader = StoreReader(directory: directory)
+        let range = partition.seen.range(ofMinute: minute)
+        let report = try reader.identities(partition: PartitionInfo(name: partition.name, start: partition.seen.hourStart), range: range) {
+            _, id, content in
+            partition.seen.insert(minute: minute, id: id, content: content)
+        }
+        stats.identityMinutesLoaded += 1
+        noteLoadProblems(report.problems)
+    }
+
+    /// Keeps each damaged block met while loading IDs once, however many minutes read it.
+    private func noteLoadProblems(_ found: [SegmentProblem]) {
+        for problem in found where !problems.contains(problem) { problems.append(problem) }
     }
 
     private func flushAll(_ partition: Partition) throws {
