@@ -7,14 +7,17 @@ Posts EventLists of --batch events from --clients keep-alive connections at --ra
 all (each cycle through the generated events gets fresh auditIDs, so every event is new); two
 clients query every second (`| count by user`, a rare user); one client holds a /v1/tail open
 and counts what it receives; one scrapes /metrics every 5 s. Every 10 s it records the server's
-RSS (VmRSS), the events acknowledged, the tail's count and the store's size on disk.
+RSS (VmRSS: every resident page, the store's segments that queries map included) and its
+anonymous memory (RssAnon: what it allocated), the events acknowledged, the tail's count, the
+store's size on disk and the writer's dedupe IDs in memory (`logq_dedupe_ids`).
 
     swift build -c release
-    python3 bench/soak.py --minutes 10                                  # the generated day's times
+    python3 bench/soak.py --minutes 10 --hour-every 3600                # live: events stamped with the time now
     python3 bench/soak.py --minutes 10 --hour-every 60 --serve-args '--partition-idle 20s'   # live hours, compressed
+    python3 bench/soak.py --minutes 10                                  # the generated day's times, replayed
 
-Prints the samples and a summary: RSS after the first minute, at the end, the maximum, and the
-growth over the second half (MiB per minute). Python stdlib only.
+Prints the samples and a summary: memory after the first minute, at the end, the maximum, and
+the growth over the second half (MiB per minute, least squares). Python stdlib only.
 """
 import argparse
 import http.client
@@ -56,10 +59,12 @@ def restamp(line, when):
     return STAMP.sub(lambda m: b'"' + m.group(1) + b'":"' + text + b'"', line)
 
 
-def rss_mib(pid):
+def rss_mib(pid, field="VmRSS"):
+    """VmRSS (all resident pages), RssAnon (heap and stacks: what the process allocated) or
+    RssFile (pages of mapped files: segments a query maps, which the kernel can drop)."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
-            if line.startswith("VmRSS:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -89,6 +94,7 @@ def main():
     stop = threading.Event()
     lock = threading.Lock()
     acked, refused, failures, tail_seen, queries, scrapes = [0], [0], [], [0], [0], [0]
+    dedupe_ids = [0]  # logq_dedupe_ids at the last scrape
     deadline = time.monotonic() + a.minutes * 60
     t_start = time.monotonic()
     epoch0 = time.time() // 3600 * 3600  # the start of this hour
@@ -161,9 +167,11 @@ def main():
         while not stop.is_set():
             conn.request("GET", "/metrics")
             resp = conn.getresponse()
-            resp.read()
+            found = re.search(rb"^logq_dedupe_ids (\S+)$", resp.read(), re.M)
             with lock:
                 scrapes[0] += 1
+                if found:
+                    dedupe_ids[0] = int(float(found.group(1)))
             stop.wait(5.0)
 
     threads = [threading.Thread(target=poster, args=(i,), daemon=True) for i in range(a.clients)]
@@ -173,25 +181,35 @@ def main():
         t.start()
     samples = []
     t0 = time.monotonic()
-    print("  min    RSS MiB   acked events   tail lines   store MiB   queries   partitions", flush=True)
+    print("  min    RSS MiB   anon MiB   acked events   tail lines   store MiB   queries   partitions   dedupe IDs", flush=True)
     while time.monotonic() < deadline:
         time.sleep(10)
         with lock:
-            sample = ((time.monotonic() - t0) / 60, rss_mib(proc.pid), acked[0], tail_seen[0], du_mib(data), queries[0],
-                      len([d for d in os.listdir(os.path.join(data, "partitions"))]) if os.path.isdir(os.path.join(data, "partitions")) else 0)
+            sample = ((time.monotonic() - t0) / 60, rss_mib(proc.pid), rss_mib(proc.pid, "RssAnon"), acked[0], tail_seen[0], du_mib(data), queries[0],
+                      len([d for d in os.listdir(os.path.join(data, "partitions"))]) if os.path.isdir(os.path.join(data, "partitions")) else 0,
+                      dedupe_ids[0])
         samples.append(sample)
-        print("%5.1f %10.1f %14d %12d %11.1f %9d %12d" % sample, flush=True)
+        print("%5.1f %10.1f %10.1f %14d %12d %11.1f %9d %12d %12d" % sample, flush=True)
     stop.set()
     proc.send_signal(signal.SIGTERM)
     code = proc.wait()
     after_first = [s for s in samples if s[0] >= 1.0]
     half = [s for s in samples if s[0] >= a.minutes / 2]
-    slope = (half[-1][1] - half[0][1]) / max(half[-1][0] - half[0][0], 1e-9) if len(half) >= 2 else 0.0
+    def growth(column):
+        """MiB per minute over the second half, by a least-squares line (single samples are noisy)."""
+        if len(half) < 2:
+            return 0.0
+        xs = [s[0] for s in half]
+        ys = [s[column] for s in half]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / max(sum((x - mx) ** 2 for x in xs), 1e-9)
     print(f"{a.minutes:g} min at {a.rate:,} events/s target: {acked[0]:,} events acknowledged "
           f"({acked[0] / (samples[-1][0] * 60):,.0f}/s), {refused[0]} 503s, {queries[0]} queries, "
           f"{scrapes[0]} scrapes, tail {tail_seen[0]:,} lines, {len(failures)} failures; "
           f"RSS after 1 min {after_first[0][1] if after_first else 0:.0f} MiB, end {samples[-1][1]:.0f} MiB, "
-          f"max {max(s[1] for s in samples):.0f} MiB, second half {slope:+.2f} MiB/min; serve exit {code}")
+          f"max {max(s[1] for s in samples):.0f} MiB, second half {growth(1):+.2f} MiB/min; "
+          f"anonymous (heap) after 1 min {after_first[0][2] if after_first else 0:.0f} MiB, end {samples[-1][2]:.0f} MiB, "
+          f"max {max(s[2] for s in samples):.0f} MiB, second half {growth(2):+.2f} MiB/min; serve exit {code}")
     if failures:
         print("failures:", failures[:5], file=sys.stderr)
 

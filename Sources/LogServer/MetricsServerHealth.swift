@@ -13,6 +13,9 @@ import SegmentStore
 /// - `logq_store_bytes`, `logq_store_segments`: the store's segment files, from a folder listing
 ///   cached for ``storeListingSeconds``;
 /// - `logq_tail_subscribers`: live `/v1/tail` responses;
+/// - `logq_writer_open_partitions`, `logq_dedupe_ids`: hours the writer holds open and the
+///   dedupe IDs it holds in memory (after each commit); `logq_dedupe_minutes_loaded_total`:
+///   minutes of IDs read back from disk for a late or re-sent event;
 /// - `logq_http_requests_total{route,code}`: answered requests, by known route (`other` for the
 ///   rest) and status code (``HTTPMetricsMiddleware``).
 ///
@@ -31,6 +34,9 @@ public final class ServerHealthMetrics: @unchecked Sendable {
     private let storeSegments: MetricFamily
     private let tailSubscribers: MetricFamily
     private let httpRequests: MetricFamily
+    private let openPartitions: MetricFamily
+    private let dedupeIDs: MetricFamily
+    private let minutesLoaded: MetricFamily
     private var listedAt: Double = -.infinity
     private var tails: TailHub?
     /// The store whose segments are listed; nil: no store gauges.
@@ -71,6 +77,16 @@ public final class ServerHealthMetrics: @unchecked Sendable {
         httpRequests = registry.family(
             "logq_http_requests", help: "HTTP requests answered, by route (other: not a route of logq) and status code.",
             kind: .counter, labels: ["route", "code"])
+        openPartitions = registry.family(
+            "logq_writer_open_partitions", help: "Hours the ingest writer holds open (an open segment and dedupe IDs each).",
+            kind: .gauge, labels: [])
+        dedupeIDs = registry.family(
+            "logq_dedupe_ids", help: "Event IDs the ingest writer holds in memory for dedupe (minutes no event came for lately are let go).",
+            kind: .gauge, labels: [])
+        minutesLoaded = registry.family(
+            "logq_dedupe_minutes_loaded", help: "Minutes of event IDs read back from disk for a late or re-sent event.",
+            kind: .counter, labels: [])
+        minutesLoaded.add([], 0)
         // Series without labels exist at 0 from the start, so increase() sees their first change.
         fsyncFailures.add([], 0)
     }
@@ -88,6 +104,17 @@ public final class ServerHealthMetrics: @unchecked Sendable {
             for (source, n) in stored where n > 0 { self.stored.add([source], Double(n)) }
             for (source, n) in duplicates where n > 0 { self.duplicates.add([source], Double(n)) }
             for (endpoint, n) in rejected where n > 0 { self.rejected.add([endpoint], Double(n)) }
+        }
+    }
+
+    /// The writer after a commit: hours open, dedupe IDs in memory, minutes read back so far.
+    func writer(openPartitions partitions: Int, dedupeIDs ids: Int, minutesLoaded loaded: Int) {
+        let nanos = Int64(Date().timeIntervalSince1970 * 1e9)
+        lock.withLock {
+            openPartitions.set([], Double(partitions), at: nanos)
+            dedupeIDs.set([], Double(ids), at: nanos)
+            let before = minutesLoaded.value([]) ?? 0
+            if Double(loaded) > before { minutesLoaded.add([], Double(loaded) - before) }
         }
     }
 

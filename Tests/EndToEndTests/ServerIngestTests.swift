@@ -146,14 +146,14 @@ struct ServerIngestTests {
     }
 
     @Test(
-        "the webhook's EventList of 400, sent twice, is stored once, found by the CLI, and SIGTERM exits 0",
-        .enabled(if: TestPaths.logqBinary != nil))
-    func webhookRoundTrip() throws {
+        "the webhook's EventList of 400, sent twice, is stored once, found by the CLI, and SIGTERM exits 0 (dedupe IDs kept, or let go at once and read back)",
+        .enabled(if: TestPaths.logqBinary != nil), arguments: [[], ["--dedupe-idle", "0s"]])
+    func webhookRoundTrip(extra: [String]) throws {
         let binary = TestPaths.logqBinary!
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let data = dir.path + "/data"
-        let server = try ServerProcess(binary: binary, data: data, log: dir.path + "/serve.log")
+        let server = try ServerProcess(binary: binary, data: data, extra: extra, log: dir.path + "/serve.log")
         let body = Self.eventList(prefix: "wh", count: 400)
         let headers = ["Content-Type": "application/json", "User-Agent": "kube-apiserver-admission"]
         let first = HTTP.request(port: server.port, path: "/v1/ingest/k8s-audit", body: body, headers: headers)
@@ -166,7 +166,7 @@ struct ServerIngestTests {
         server.signal(SIGTERM)
         #expect(server.wait() == 0)
         // The apiserver may retry a batch after logq restarted: still skipped.
-        let restarted = try ServerProcess(binary: binary, data: data, log: dir.path + "/serve-2.log")
+        let restarted = try ServerProcess(binary: binary, data: data, extra: extra, log: dir.path + "/serve-2.log")
         let retried = HTTP.request(port: restarted.port, path: "/v1/ingest/k8s-audit", body: body, headers: headers)
         #expect(retried?.status == 200)
         #expect(retried.flatMap { Self.number("duplicates", in: $0.body) } == 400)

@@ -233,6 +233,8 @@ public final class IngestService: Service, @unchecked Sendable {
         do {
             try writer.releaseIdlePartitions(idleSeconds: partitionIdleSeconds)
             try writer.releaseIdleIdentities(idleSeconds: dedupeIdleSeconds)
+            healthMetrics?.writer(
+                openPartitions: writer.openPartitions, dedupeIDs: writer.identitiesHeld, minutesLoaded: writer.stats.identityMinutesLoaded)
         } catch {
             logger.error("cannot seal an idle partition in \(writer.directory.path): \(error)")
         }
