@@ -162,6 +162,12 @@ struct ServerIngestTests {
         let again = HTTP.request(port: server.port, path: "/v1/ingest/k8s-audit", body: body, headers: headers)
         #expect(again?.status == 200)
         #expect(again.flatMap { Self.number("duplicates", in: $0.body) } == 400)
+        // The batch spans 60 minutes of event time: with --dedupe-idle 0s each was let go after
+        // the first commit and read back from disk for the second batch.
+        let metrics = HTTP.request(port: server.port, method: "GET", path: "/metrics")?.body ?? ""
+        let loaded = metrics.split(separator: "\n").first { $0.hasPrefix("logq_dedupe_minutes_loaded_total ") }
+        #expect(loaded == "logq_dedupe_minutes_loaded_total \(extra.isEmpty ? 0 : 60)", "\(String(describing: loaded))")
+        #expect(metrics.contains("logq_writer_open_partitions 1"))
         #expect(HTTP.request(port: server.port, method: "GET", path: "/readyz")?.status == 200)
         server.signal(SIGTERM)
         #expect(server.wait() == 0)
