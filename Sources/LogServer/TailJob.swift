@@ -30,6 +30,8 @@ struct TailJob: Sendable {
     var heartbeatMilliseconds: Int
     /// `format=ui`: the web page's rows (``WebUIRowPrinter``) instead of `format`.
     var forPage = false
+    /// For a windowed aggregate: how long after its end a window waits for late commits, ns.
+    var grace: Int64 = 2_000_000_000
 
     /// Runs until the client goes away (or a `| head N` is reached).
     func run(signal: TailSignal, closing: @Sendable () -> Bool, channel: QueryChannel<[UInt8]>) {
@@ -44,8 +46,9 @@ struct TailJob: Sendable {
         }
         var frame: [UInt8] = []
         /// Prints `events` as one frame (an SSE event with `id`), sends it; false when the client is gone.
-        func send(_ events: [AuditEvent], id: JournalCursor?) -> Bool {
+        func send(_ events: [AuditEvent], id: JournalCursor?, tables: [ResultTable] = []) -> Bool {
             for event in events { printer.event(event) }
+            for table in tables { printer.table(table) }
             let lines = buffer.take()
             frame.removeAll(keepingCapacity: true)
             switch framing {
@@ -59,7 +62,7 @@ struct TailJob: Sendable {
                     frame += lines[start...i]
                     start = i + 1
                 }
-                if events.isEmpty { frame += Array("event: cursor\ndata: \(id.map { "\($0)" } ?? "")\n".utf8) }
+                if events.isEmpty && tables.isEmpty { frame += Array("event: cursor\ndata: \(id.map { "\($0)" } ?? "")\n".utf8) }
                 frame.append(0x0A)
             }
             return frame.isEmpty || channel.send(frame)
@@ -76,7 +79,26 @@ struct TailJob: Sendable {
             let arrivals = try ArrivalReader(directory: directory, from: start)
             // The start cursor first, so a client that drops before any event resumes without a gap.
             guard send([], id: start) else { return }
-            if resume == nil, history > 0 {
+            var windows = LiveWindows(live: live, grace: grace)
+            /// Sends the windows that closed by now (with the cursor `id`): nil when the client is
+            /// gone, else whether anything was sent.
+            func closeWindows(id: JournalCursor) -> Bool? {
+                var tables: [ResultTable] = []
+                windows.close(now: QueryRoutes.wallClock()) { tables.append($0) }
+                if tables.isEmpty { return false }
+                return send([], id: id, tables: tables) ? true : nil
+            }
+            if live.window != nil {
+                // The windows from the current one's start (when not resuming), then live.
+                if resume == nil, let window = live.window {
+                    let report = try live.history(reader: StoreReader(directory: directory), since: window.start(QueryRoutes.wallClock())) {
+                        windows.add($0)
+                        return true
+                    }
+                    for found in report.problems where !problem("\(found)") { return }
+                }
+                guard closeWindows(id: start) != nil else { return }
+            } else if resume == nil, history > 0 {
                 var events: [AuditEvent] = []
                 let report = try live.history(reader: StoreReader(directory: directory), last: history) { event in
                     events.append(event)
@@ -96,9 +118,17 @@ struct TailJob: Sendable {
                 var problems: [SegmentProblem] = []
                 let matches = blocks.isEmpty ? [] : live.matches(blocks, problems: &problems)
                 for found in problems where !problem("\(found)") { return }
+                if live.window != nil {
+                    for match in matches { windows.add(match.event) }
+                    guard let sent = closeWindows(id: arrivals.cursor) else { return }
+                    if sent {
+                        lastSent = arrivals.cursor
+                        lastWrite = QueryJob.monotonicNow()
+                    }
+                }
                 // One frame per commit record: matches of a record share the cursor after it.
                 var k = 0
-                while k < matches.count {
+                while live.window == nil && k < matches.count {
                     var end = k
                     while end < matches.count && matches[end].cursor == matches[k].cursor { end += 1 }
                     var events = matches[k..<end].map(\.event)
@@ -133,7 +163,8 @@ struct TailJob: Sendable {
                 }
                 if blocks.isEmpty {
                     let untilHeartbeat = Int((heartbeat - (QueryJob.monotonicNow() - lastWrite)) / 1_000_000)
-                    signal.wait(after: seen, milliseconds: max(1, min(1_000, untilHeartbeat)))
+                    let untilClose = windows.millisecondsToNextClose(now: QueryRoutes.wallClock()) ?? 1_000
+                    signal.wait(after: seen, milliseconds: max(1, min(1_000, untilHeartbeat, untilClose)))
                 }
             }
         } catch {

@@ -7,6 +7,11 @@ import ServiceLifecycle
 
 /// `GET /v1/tail?q=…&cursor=…&n=…`: a live tail over HTTP, as `logq -f` prints it.
 ///
+/// A windowed aggregate (`q=verb=delete | count by user every 1m`) sends each window's table
+/// when the window closes (`grace=`, default 2s, after its end; the current window counted from
+/// its start when the tail starts, from the cursor when it resumes); late events of a window
+/// already sent come as a row marked "(late)".
+///
 /// NDJSON by default; server-sent events when the client sends `Accept: text/event-stream`
 /// — one event per commit record, whose `id:` is the cursor after it, so a reconnect with
 /// `Last-Event-ID` (or `cursor=`) resumes with nothing missing and nothing twice. Keep-alives
@@ -42,9 +47,14 @@ public enum TailRoutes {
         } catch {
             return QueryRoutes.errorResponse(.badRequest, error.render(query: text), column: error.column)
         }
-        if live.window != nil {
-            return QueryRoutes.errorResponse(
-                .badRequest, "a windowed aggregate cannot be tailed over HTTP yet: tail the events, or ask /v1/query for the counts")
+        // A windowed aggregate (`| count by user every 1m`) prints each window when it closes,
+        // `grace` after its end, as `logq -f` does.
+        var grace: Int64 = 2_000_000_000
+        if let text = parameters["grace"], !text.isEmpty {
+            guard let value = DurationParser.parse(text), value >= 0 else {
+                return QueryRoutes.errorResponse(.badRequest, "cannot use grace=\(text): pass a duration like 2s or 1m")
+            }
+            grace = value
         }
         let sse = request.headers[.accept]?.contains("text/event-stream") ?? false
         var resume: JournalCursor?
@@ -78,7 +88,7 @@ public enum TailRoutes {
         }
         let job = TailJob(
             text: text, query: query, framing: sse ? .serverSentEvents : .ndjson, format: format, resume: resume, history: history,
-            directory: server.directory, heartbeatMilliseconds: heartbeatMilliseconds, forPage: forPage)
+            directory: server.directory, heartbeatMilliseconds: heartbeatMilliseconds, forPage: forPage, grace: grace)
         let channel = QueryChannel<[UInt8]>(capacity: 8)
         let signal = hub.signal
         let started = BlockingThread.start {

@@ -98,7 +98,7 @@ struct FollowMode {
                 report = try live.history(reader: reader, last: last) { emit($0, live: false) }
             }
             for problem in report.problems { OutputStream.printError("logq: damaged block skipped: \(problem)") }
-            windows.close(now: Environment.now(), printer: printer)
+            windows.close(now: Environment.now()) { printer.table($0) }
             printer.flush()
             guard out.stream.flush() else { return }
             if let limit, printedEvents >= limit { return }
@@ -114,7 +114,7 @@ struct FollowMode {
             let blocks = try arrivals.next(maxBlocks: 64)
             for warning in arrivals.takeWarnings() { OutputStream.printError("logq: warning: \(warning)") }
             if blocks.isEmpty {
-                windows.close(now: Environment.now(), printer: printer)
+                windows.close(now: Environment.now()) { printer.table($0) }
                 printer.flush()
                 guard out.stream.flush() else { return }
                 watcher.wait(milliseconds: windows.millisecondsToNextClose(now: Environment.now()) ?? 5_000)
@@ -132,14 +132,14 @@ struct FollowMode {
                 }
             }
             for problem in problems { OutputStream.printError("logq: damaged block skipped: \(problem)") }
-            windows.close(now: Environment.now(), printer: printer)
+            windows.close(now: Environment.now()) { printer.table($0) }
             printer.flush()
             guard out.stream.flush() else { return }
             latency.add(printed: Environment.now(), committed: committed, records: Set(blocks.map(\.record)).count)
             cursor = arrivals.cursor
             try saveCursor(cursor)
         }
-        windows.close(now: Int64.max, printer: printer)
+        windows.close(now: Int64.max) { printer.table($0) }
         printer.flush()
         out.stream.flush()
         OutputStream.printError("logq: stopped at cursor \(cursor); resume with: logq -f --cursor-token \(cursor) '\(text)'")
@@ -242,58 +242,6 @@ final class JournalWatcher {
         var buffer = [UInt8](repeating: 0, count: 4096)
         while read(fd, &buffer, buffer.count) > 0 {}
         if watching != directory.journalPath { watch() }
-    }
-}
-
-/// Live windows of an aggregate: one state per window start, printed when the window closes.
-struct LiveWindows {
-    let live: LiveQuery
-    let grace: Int64
-    private var open: [Int64: Aggregate] = [:]
-    /// Windows already printed, whose late events print as a late row at the next close.
-    private var printed: Set<Int64> = []
-    private var late: [Int64: Aggregate] = [:]
-
-    init(live: LiveQuery, grace: Int64) {
-        self.live = live
-        self.grace = grace
-    }
-
-    mutating func add(_ event: AuditEvent) {
-        guard let window = live.window, let pipe = live.aggregatePipe else { return }
-        let start = window.start(event.time)
-        if printed.contains(start) {
-            if late[start] == nil { late[start] = Aggregate(pipe) }
-            late[start]?.add(event)
-        } else {
-            if open[start] == nil { open[start] = Aggregate(pipe) }
-            open[start]?.add(event)
-        }
-    }
-
-    /// Prints every window whose end plus the grace is not after `now`, oldest first.
-    mutating func close(now: Int64, printer: ResultPrinter) {
-        guard let window = live.window else { return }
-        for start in open.keys.sorted() where now == Int64.max || start + window.width + grace <= now {
-            if let state = open.removeValue(forKey: start) { printer.table(state.table) }
-            printed.insert(start)
-        }
-        for start in late.keys.sorted() {
-            guard let state = late.removeValue(forKey: start) else { continue }
-            var table = state.table
-            if let time = table.columns.firstIndex(of: "time") {
-                for k in table.rows.indices { table.rows[k][time] += " (late)" }
-            }
-            printer.table(table)
-        }
-        // Printed windows are remembered for a day of late events, not forever.
-        printed = printed.filter { $0 + window.width + 86_400_000_000_000 > min(now, Int64.max - 86_400_000_000_000) }
-    }
-
-    /// Milliseconds until the next open window closes; nil when none is open.
-    func millisecondsToNextClose(now: Int64) -> Int? {
-        guard let window = live.window, let first = open.keys.min() else { return nil }
-        return Int(max(0, (first + window.width + grace - now) / 1_000_000)) + 1
     }
 }
 

@@ -199,9 +199,8 @@ struct QueryRouteTests {
     // MARK: - /v1/tail
 
     /// A store with `count` events `e0`… committed now (one commit).
-    static func append(_ directory: DataDirectory, ids: Range<Int>, verb: String = "delete") throws {
+    static func append(_ directory: DataDirectory, ids: Range<Int>, verb: String = "delete", base: Int64 = 1_795_521_600_000_000_000) throws {
         let writer = try StoreWriter(directory: directory)
-        let base: Int64 = 1_795_521_600_000_000_000
         for k in ids {
             var fields = FieldValues()
             fields[.verb] = verb
@@ -343,6 +342,43 @@ struct QueryRouteTests {
             #expect(try await offload { c.read(seconds: 5) { $0.status == 200 } })
             b.disconnect()
             c.disconnect()
+        }
+    }
+
+    @Test("a windowed count tailed over HTTP sends each window's table when it closes, and a late event as a late row")
+    func tailWindows() async throws {
+        let temp = TemporaryDirectory("logq-tail-windows")
+        let directory = DataDirectory(path: temp.path + "/data")
+        try Self.append(directory, ids: 0..<3)
+        let (app, _) = Self.application(directory)
+        try await app.test(.live) { client in
+            let port = client.port!
+            let target = Self.uri("/v1/tail", [("q", "| count by verb every 1h"), ("format", "csv"), ("grace", "0s")])
+            let stream = try await offload { try LoopbackStream(port: port, target: target) }
+            // Events of two hours ago: their window closed, so it is sent as soon as they are read.
+            let hourNanos: Int64 = 3_600_000_000_000
+            let base = (Int64(Date().timeIntervalSince1970 * 1e9) / hourNanos - 2) * hourNanos
+            try Self.append(directory, ids: 3..<8, base: base)
+            try Self.append(directory, ids: 8..<10, verb: "get", base: base)
+            let text = { String(decoding: stream.body, as: UTF8.self) }
+            #expect(try await offload { stream.read(seconds: 10) { String(decoding: $0.body, as: UTF8.self).contains(",get") } })
+            let hour = Timestamp.format(base).prefix(13) + ":00:00Z"
+            // CSV lines end in CRLF (one Character to Swift).
+            let rows = text().split(whereSeparator: \.isNewline).map(String.init).filter { !$0.hasPrefix("time,") }
+            // One table per commit read (5 deletes, then 2 gets as a late row), or one for both: the counts add up.
+            let deletes = rows.filter { $0.hasSuffix(",delete") }.compactMap { Int($0.split(separator: ",")[1]) }.reduce(0, +)
+            let gets = rows.filter { $0.hasSuffix(",get") }.compactMap { Int($0.split(separator: ",")[1]) }.reduce(0, +)
+            #expect(deletes == 5 && gets == 2, "\(text())")
+            #expect(rows.allSatisfy { $0.hasPrefix(hour) }, "\(rows)")
+            #expect(text().hasPrefix("time,count,verb"))
+            // A later event of the window already sent: a late row.
+            try Self.append(directory, ids: 10..<11, base: base)
+            #expect(try await offload { stream.read(seconds: 10) { String(decoding: $0.body, as: UTF8.self).contains(",1,delete") } })
+            #expect(text().contains("\(hour) (late),1,delete"), "\(text())")
+            stream.disconnect()
+            let badGrace = try await client.execute(uri: Self.uri("/v1/tail", [("q", "| count every 1m"), ("grace", "soon")]), method: .get)
+            #expect(badGrace.status == .badRequest)
+            #expect(String(buffer: badGrace.body).contains("grace=soon"))
         }
     }
 
