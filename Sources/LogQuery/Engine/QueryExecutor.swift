@@ -83,19 +83,23 @@ public struct QueryExecutor {
         // keeps every core busy) while memory holds a few partitions' block lists, not all.
         let stores = StoreSet(readers: readers)
         var partitions = try stores.hours(in: range)[...]
-        // `shared`: the block's hour came from several stores, its matches are deduplicated.
-        var queue: [(body: BlockBody, first: Int64, order: Int, shared: Bool)] = []
+        // `shared`: another store's block may hold some of the same events: its matches are
+        // deduplicated. `owner`: the store it came from.
+        var queue: [(body: BlockBody, first: Int64, order: Int, owner: Int, shared: Bool)] = []
         var next = 0
         var ordinal = 0
         func refill() throws {
             while queue.count - next < round, let partition = partitions.popFirst() {
-                let (bodies, reports, shared) = try stores.collect(partition, range: range, mayMatch: query.filter.mayMatch)
-                for report in reports { stats.add(report) }
+                let hour = try stores.collect(partition, range: range, mayMatch: query.filter.mayMatch)
+                for report in hour.reports { stats.add(report) }
+                let bodies = hour.bodies
                 visited?(bodies)
                 let sorted = bodies.indices.map { ($0, Block.header(bodies[$0].bytes)?.minTime ?? Int64.min) }
                     .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
                 // `order` ties equal times by partition, then storage order.
-                for (index, first) in sorted { queue.append((bodies[index], first, ordinal << 32 | index, shared)) }
+                for (index, first) in sorted {
+                    queue.append((bodies[index], first, ordinal << 32 | index, hour.owners[index], hour.needsKeys?[index] ?? false))
+                }
                 ordinal += 1
             }
             if next > 4096 {
@@ -103,13 +107,14 @@ public struct QueryExecutor {
                 next = 0
             }
         }
-        // Matches not yet emitted: time, order of the block, row, and the block (decoded,
-        // shared by its rows). Events are built one at a time as they are emitted, so memory
-        // holds a round's decoded blocks, not their matches as events.
-        var held: [(time: Int64, block: Int, row: Int, view: BlockView, key: UInt64?)] = []
-        // Keys of the events emitted at `keysTime` from shared hours: a duplicate has the same time.
+        // Matches not yet emitted: time, order of the block, row, the block (decoded, shared
+        // by its rows), its store, and the row's identity when its block is shared. Events are
+        // built one at a time as they are emitted, so memory holds a round's decoded blocks,
+        // not their matches as events.
+        var held: [(time: Int64, block: Int, row: Int, view: BlockView, owner: Int, identity: UInt64?)] = []
+        // Rows of shared blocks emitted at `keysTime`, by identity: a duplicate has the same time.
         var keysTime = Int64.min
-        var keys: Set<UInt64> = []
+        var emittedAtTime: [UInt64: [(owner: Int, view: BlockView, row: Int)]] = [:]
         try refill()
         while next < queue.count {
             try checkStop()
@@ -120,14 +125,14 @@ public struct QueryExecutor {
                 let rows = Self.matchingRows(view, filter, query.timeRange)
                 // Decode what the events need here, on the worker, not later on the emitting thread.
                 if !rows.isEmpty { _ = view.load(parts, rows: rows) }
-                return (view, rows, shared[index] ? CrossStoreIdentity.keys(view, rows: rows) : nil)
+                return (view, rows, shared[index] ? CrossStoreIdentity.identities(view, rows: rows) : nil)
             }
             // Every column a match needs is decoded into memory of its own by now.
             for entry in batch { entry.body.dropPages() }
             for (slot, result) in found.enumerated() {
-                guard let (view, rows, rowKeys) = result else { continue }
-                let block = batch[batch.startIndex + slot].order
-                for (k, row) in rows.enumerated() { held.append((view.time(row), block, row, view, rowKeys?[k])) }
+                guard let (view, rows, identities) = result else { continue }
+                let entry = batch[batch.startIndex + slot]
+                for (k, row) in rows.enumerated() { held.append((view.time(row), entry.order, row, view, entry.owner, identities?[k])) }
             }
             held.sort { a, b in
                 a.time != b.time ? a.time < b.time : (a.block != b.block ? a.block < b.block : a.row < b.row)
@@ -137,19 +142,23 @@ public struct QueryExecutor {
             let watermark = next < queue.count ? queue[next].first : (partitions.first?.start ?? Int64.max)
             var emitted = 0
             while emitted < held.count, held[emitted].time < watermark {
-                if let key = held[emitted].key {
-                    if held[emitted].time != keysTime {
-                        keysTime = held[emitted].time
-                        keys.removeAll(keepingCapacity: true)
+                let match = held[emitted]
+                emitted += 1
+                if let identity = match.identity {
+                    if match.time != keysTime {
+                        keysTime = match.time
+                        emittedAtTime.removeAll(keepingCapacity: true)
                     }
-                    if !keys.insert(key).inserted {
-                        emitted += 1
+                    // Same identity from another store: a duplicate only if the bytes are too
+                    // (decoded here, for these few rows only).
+                    let earlier = emittedAtTime[identity] ?? []
+                    if earlier.contains(where: { $0.owner != match.owner && CrossStoreIdentity.sameBytes($0.view, $0.row, match.view, match.row) }) {
                         continue
                     }
+                    emittedAtTime[identity, default: []].append((match.owner, match.view, match.row))
                 }
                 stats.eventsMatched += 1
-                if try !emit(held[emitted].view.event(held[emitted].row, parts: parts)) { return stats }
-                emitted += 1
+                if try !emit(match.view.event(match.row, parts: parts)) { return stats }
             }
             held.removeFirst(emitted)
             try refill()
@@ -180,14 +189,19 @@ public struct QueryExecutor {
         let stores = StoreSet(readers: readers)
         for hour in try stores.hours(in: range) {
             try checkStop()
-            var (bodies, reports, shared) = try stores.collect(hour, range: range, mayMatch: query.filter.mayMatch)
-            if shared {
-                for report in reports { stats.add(report) }
-                try aggregateShared(bodies, query: query, initial: initial, add: add, merge: merge, into: &total, stats: &stats)
-                continue
+            let collected = try stores.collect(hour, range: range, mayMatch: query.filter.mayMatch)
+            var bodies = collected.bodies
+            var report = collected.reports[0]
+            for other in collected.reports.dropFirst() { stats.add(other) }
+            if let needsKeys = collected.needsKeys {
+                // The blocks that may share events with another store's go the keyed way; the
+                // rest as one store's do, summaries included.
+                let shared = bodies.indices.filter { needsKeys[$0] }
+                try aggregateShared(
+                    shared.map { bodies[$0] }, owners: shared.map { collected.owners[$0] }, query: query, initial: initial, add: add,
+                    merge: merge, into: &total, stats: &stats)
+                bodies = bodies.indices.filter { !needsKeys[$0] }.map { bodies[$0] }
             }
-            var report = reports[0]
-            for other in reports.dropFirst() { stats.add(other) }
             if let fromSummary {
                 bodies = bodies.filter { body in
                     guard let header = Block.header(body.bytes),
@@ -225,28 +239,99 @@ public struct QueryExecutor {
         return (total, stats)
     }
 
-    /// Folds the blocks of an hour that several stores gave: rows are matched on every core,
-    /// then each event is added once (by ``CrossStoreIdentity``) on this thread, a few rounds of
-    /// blocks at a time so memory holds a round's decoded blocks. No block is answered from its
-    /// summary: its events may be in another store's blocks too.
+    /// Folds the blocks of an hour that may share events with another store's block, each
+    /// event once (``CrossStoreIdentity``), in two passes:
+    ///
+    /// 1. on every core, each block's matching rows are folded into a state of its own, and
+    ///    their identities (time, source, ID, stage) kept; an identity met in two stores is a
+    ///    *collision*. A block without one is merged as it is: two stores of different events
+    ///    (two clusters) pay one pass and the identities.
+    /// 2. a block with collisions is read again: the original bytes of its colliding rows are
+    ///    put together and hashed with the identity, and a row whose key another store gave
+    ///    first is dropped; the rest are folded.
+    ///
+    /// Memory holds a state, the matching rows and their identities per block of the hour, and
+    /// a round of decoded blocks. No block is answered from its summary.
     private func aggregateShared<State>(
-        _ bodies: [BlockBody], query: Query, initial: State, add: @escaping (inout State, BlockView, [Int]) -> Void,
+        _ bodies: [BlockBody], owners: [Int], query: Query, initial: State, add: @escaping (inout State, BlockView, [Int]) -> Void,
         merge: (inout State, State) -> Void, into total: inout State, stats: inout QueryStats
     ) throws {
-        var seen: Set<UInt64> = []
         let round = max(2, Self.defaultWorkers * 4)
+        // Pass 1: per block (nil when it did not decode), its state, rows and their identities.
+        var firsts: [(state: State, rows: [Int], identities: [UInt64])?] = []
         var start = 0
         while start < bodies.count {
             try checkStop()
             let chunk = Array(bodies[start..<min(start + round, bodies.count)])
             start += chunk.count
-            let found = try parallelMap(chunk, query: query, into: &stats) { _, view, filter -> (BlockView, [Int], [UInt64]) in
+            firsts += try parallelMap(chunk, query: query, into: &stats) { _, view, filter -> (state: State, rows: [Int], identities: [UInt64]) in
                 let rows = Self.matchingRows(view, filter, query.timeRange)
-                return (view, rows, CrossStoreIdentity.keys(view, rows: rows))
+                var state = initial
+                add(&state, view, rows)
+                return (state, rows, CrossStoreIdentity.identities(view, rows: rows))
             }
             for body in chunk { body.dropPages() }
-            for case let (view, rows, keys)? in found {
-                let kept = zip(rows, keys).filter { seen.insert($0.1).inserted }.map(\.0)
+        }
+        var storeOf: [UInt64: Int] = [:]
+        var colliding: Set<UInt64> = []
+        for (index, first) in firsts.enumerated() {
+            for identity in first?.identities ?? [] {
+                if let owner = storeOf[identity] {
+                    if owner != owners[index] { colliding.insert(identity) }
+                } else {
+                    storeOf[identity] = owners[index]
+                }
+            }
+        }
+        storeOf = [:]
+        var again: [Int] = []
+        for (index, first) in firsts.enumerated() {
+            guard let first else { continue }
+            if first.identities.contains(where: { colliding.contains($0) }) {
+                again.append(index)
+            } else {
+                merge(&total, first.state)
+                stats.eventsMatched += first.rows.count
+            }
+        }
+        // Pass 2: full keys for the colliding rows; the first store to give a key keeps it.
+        var keptBy: [UInt64: Int] = [:]
+        start = 0
+        while start < again.count {
+            try checkStop()
+            let chunk = Array(again[start..<min(start + round, again.count)])
+            start += chunk.count
+            let plans = chunk.map { index in
+                let first = firsts[index]!
+                return (rows: first.rows, identities: first.identities, keyed: first.identities.map { colliding.contains($0) })
+            }
+            // The blocks were counted as scanned in pass 1; only damage found now is reported.
+            var rescan = QueryStats()
+            let found = try parallelMap(chunk.map { bodies[$0] }, query: query, into: &rescan) { slot, view, _ -> (BlockView, [UInt64?]) in
+                let plan = plans[slot]
+                let keyedRows = plan.rows.indices.filter { plan.keyed[$0] }.map { plan.rows[$0] }
+                view.loadRaw(rows: keyedRows)
+                let keys = plan.rows.indices.map { k in
+                    plan.keyed[k] ? CrossStoreIdentity.key(view, plan.rows[k], identity: plan.identities[k]) : nil
+                }
+                return (view, keys)
+            }
+            stats.scan.problems += rescan.scan.problems
+            for body in chunk.map({ bodies[$0] }) { body.dropPages() }
+            for (slot, result) in found.enumerated() {
+                guard let (view, keys) = result else { continue }
+                let owner = owners[chunk[slot]]
+                var kept: [Int] = []
+                for (k, row) in plans[slot].rows.enumerated() {
+                    if let key = keys[k] {
+                        if let first = keptBy[key] {
+                            if first != owner { continue }
+                        } else {
+                            keptBy[key] = owner
+                        }
+                    }
+                    kept.append(row)
+                }
                 guard !kept.isEmpty else { continue }
                 var part = initial
                 add(&part, view, kept)
