@@ -108,31 +108,30 @@ public struct QueryExecutor {
             }
         }
         // Matches not yet emitted: time, order of the block, row, the block (decoded, shared
-        // by its rows), its store, and the row's identity when its block is shared. Events are
-        // built one at a time as they are emitted, so memory holds a round's decoded blocks,
-        // not their matches as events.
-        var held: [(time: Int64, block: Int, row: Int, view: BlockView, owner: Int, identity: UInt64?)] = []
-        // Rows of shared blocks emitted at `keysTime`, by identity: a duplicate has the same time.
+        // by its rows), its store, and whether its block is shared. Events are built one at a
+        // time as they are emitted, so memory holds a round's decoded blocks, not their
+        // matches as events.
+        var held: [(time: Int64, block: Int, row: Int, view: BlockView, owner: Int, shared: Bool)] = []
+        // Rows of shared blocks emitted at `keysTime`: a duplicate has the same time.
         var keysTime = Int64.min
-        var emittedAtTime: [UInt64: [(owner: Int, view: BlockView, row: Int)]] = [:]
+        var emittedAtTime: [(owner: Int, view: BlockView, row: Int)] = []
         try refill()
         while next < queue.count {
             try checkStop()
             let batch = queue[next..<min(next + round, queue.count)]
             next = batch.endIndex
-            let shared = batch.map(\.shared)
-            let found = try parallelMap(batch.map(\.body), query: query, into: &stats) { index, view, filter -> (BlockView, [Int], [UInt64]?) in
+            let found = try parallelMap(batch.map(\.body), query: query, into: &stats) { _, view, filter -> (BlockView, [Int]) in
                 let rows = Self.matchingRows(view, filter, query.timeRange)
                 // Decode what the events need here, on the worker, not later on the emitting thread.
                 if !rows.isEmpty { _ = view.load(parts, rows: rows) }
-                return (view, rows, shared[index] ? CrossStoreIdentity.identities(view, rows: rows) : nil)
+                return (view, rows)
             }
             // Every column a match needs is decoded into memory of its own by now.
             for entry in batch { entry.body.dropPages() }
             for (slot, result) in found.enumerated() {
-                guard let (view, rows, identities) = result else { continue }
+                guard let (view, rows) = result else { continue }
                 let entry = batch[batch.startIndex + slot]
-                for (k, row) in rows.enumerated() { held.append((view.time(row), entry.order, row, view, entry.owner, identities?[k])) }
+                for row in rows { held.append((view.time(row), entry.order, row, view, entry.owner, entry.shared)) }
             }
             held.sort { a, b in
                 a.time != b.time ? a.time < b.time : (a.block != b.block ? a.block < b.block : a.row < b.row)
@@ -144,18 +143,17 @@ public struct QueryExecutor {
             while emitted < held.count, held[emitted].time < watermark {
                 let match = held[emitted]
                 emitted += 1
-                if let identity = match.identity {
+                if match.shared {
                     if match.time != keysTime {
                         keysTime = match.time
                         emittedAtTime.removeAll(keepingCapacity: true)
                     }
-                    // Same identity from another store: a duplicate only if the bytes are too
-                    // (decoded here, for these few rows only).
-                    let earlier = emittedAtTime[identity] ?? []
-                    if earlier.contains(where: { $0.owner != match.owner && CrossStoreIdentity.sameBytes($0.view, $0.row, match.view, match.row) }) {
+                    // Same time in another store: a duplicate if identity and bytes are equal
+                    // too (compared here, for these few rows only).
+                    if emittedAtTime.contains(where: { $0.owner != match.owner && CrossStoreIdentity.same($0.view, $0.row, match.view, match.row) }) {
                         continue
                     }
-                    emittedAtTime[identity, default: []].append((match.owner, match.view, match.row))
+                    emittedAtTime.append((match.owner, match.view, match.row))
                 }
                 stats.eventsMatched += 1
                 if try !emit(match.view.event(match.row, parts: parts)) { return stats }
@@ -240,104 +238,115 @@ public struct QueryExecutor {
     }
 
     /// Folds the blocks of an hour that may share events with another store's block, each
-    /// event once (``CrossStoreIdentity``), in two passes:
+    /// event once (``CrossStoreIdentity``), each level of "the same" only for the rows the
+    /// cheaper one could not tell apart:
     ///
     /// 1. on every core, each block's matching rows are folded into a state of its own, and
-    ///    their identities (time, source, ID, stage) kept; an identity met in two stores is a
-    ///    *collision*. A block without one is merged as it is: two stores of different events
-    ///    (two clusters) pay one pass and the identities.
-    /// 2. a block with collisions is read again: the original bytes of its colliding rows are
-    ///    put together and hashed with the identity, and a row whose key another store gave
-    ///    first is dropped; the rest are folded.
+    ///    their times kept. A block none of whose times is met in another store is merged as
+    ///    it is: two stores of different events (two clusters) pay this pass and a sort.
+    /// 2. the other blocks are read again for the identities (source, ID, stage) of their rows
+    ///    of such times; a block none of whose identities is met in another store is merged.
+    /// 3. the rest are read again for the original bytes of their rows of such identities,
+    ///    hashed with time and identity; a row whose key another store gave first is dropped,
+    ///    the others are folded.
     ///
-    /// Memory holds a state, the matching rows and their identities per block of the hour, and
-    /// a round of decoded blocks. No block is answered from its summary.
+    /// Memory holds a state, the matching rows and their times per block of the hour, and a
+    /// round of decoded blocks. No block is answered from its summary.
     private func aggregateShared<State>(
         _ bodies: [BlockBody], owners: [Int], query: Query, initial: State, add: @escaping (inout State, BlockView, [Int]) -> Void,
         merge: (inout State, State) -> Void, into total: inout State, stats: inout QueryStats
     ) throws {
         let round = max(2, Self.defaultWorkers * 4)
-        // Pass 1: per block (nil when it did not decode), its state, rows and their identities.
-        var firsts: [(state: State, rows: [Int], identities: [UInt64])?] = []
-        var start = 0
-        while start < bodies.count {
-            try checkStop()
-            let chunk = Array(bodies[start..<min(start + round, bodies.count)])
-            start += chunk.count
-            firsts += try parallelMap(chunk, query: query, into: &stats) { _, view, filter -> (state: State, rows: [Int], identities: [UInt64]) in
-                let rows = Self.matchingRows(view, filter, query.timeRange)
-                var state = initial
-                add(&state, view, rows)
-                return (state, rows, CrossStoreIdentity.identities(view, rows: rows))
-            }
-            for body in chunk { body.dropPages() }
-        }
-        var storeOf: [UInt64: Int] = [:]
-        var colliding: Set<UInt64> = []
-        for (index, first) in firsts.enumerated() {
-            for identity in first?.identities ?? [] {
-                if let owner = storeOf[identity] {
-                    if owner != owners[index] { colliding.insert(identity) }
+        /// Runs `work` over the blocks `indices` a round at a time, then `each` on this thread
+        /// with each result in block order, and drops the round's pages: memory holds a round
+        /// of decoded blocks. Later passes report only damage (pass 1 counted the reads).
+        func pass<T>(
+            _ indices: [Int], counting: Bool, _ work: @escaping (Int, BlockView, FilterExpression) -> T, each: (Int, T) -> Void
+        ) throws {
+            var start = 0
+            while start < indices.count {
+                try checkStop()
+                let chunk = Array(indices[start..<min(start + round, indices.count)])
+                start += chunk.count
+                let work = { (slot: Int, view: BlockView, filter: FilterExpression) in work(chunk[slot], view, filter) }
+                let found: [T?]
+                if counting {
+                    found = try parallelMap(chunk.map { bodies[$0] }, query: query, into: &stats, work)
                 } else {
-                    storeOf[identity] = owners[index]
+                    var again = QueryStats()
+                    found = try parallelMap(chunk.map { bodies[$0] }, query: query, into: &again, work)
+                    stats.scan.problems += again.scan.problems
                 }
+                for index in chunk { bodies[index].dropPages() }
+                for (slot, result) in found.enumerated() { if let result { each(chunk[slot], result) } }
             }
         }
-        storeOf = [:]
-        var again: [Int] = []
-        for (index, first) in firsts.enumerated() {
-            guard let first else { continue }
-            if first.identities.contains(where: { colliding.contains($0) }) {
-                again.append(index)
-            } else {
-                merge(&total, first.state)
-                stats.eventsMatched += first.rows.count
-            }
+        /// ``pass(_:counting:_:each:)`` keeping the results, by block index.
+        func collect<T>(_ indices: [Int], counting: Bool, _ work: @escaping (Int, BlockView, FilterExpression) -> T) throws -> [Int: T] {
+            var out: [Int: T] = [:]
+            try pass(indices, counting: counting, work) { out[$0] = $1 }
+            return out
         }
-        // Pass 2: full keys for the colliding rows; the first store to give a key keeps it.
+        // Pass 1: per block, its state, matching rows and their times.
+        let firsts = try collect(Array(bodies.indices), counting: true) { _, view, filter -> (state: State, rows: [Int], times: [Int64]) in
+            let rows = Self.matchingRows(view, filter, query.timeRange)
+            var state = initial
+            add(&state, view, rows)
+            return (state, rows, rows.map { view.time($0) })
+        }
+        func settle(_ index: Int) {
+            guard let first = firsts[index] else { return }
+            merge(&total, first.state)
+            stats.eventsMatched += first.rows.count
+        }
+        let times = CrossStoreIdentity.collisions(bodies.indices.map { firsts[$0]?.times }, owners: owners)
+        var next: [Int] = []
+        for index in bodies.indices.sorted() where firsts[index] != nil {
+            if firsts[index]!.times.contains(where: { times.contains($0) }) { next.append(index) } else { settle(index) }
+        }
+        guard !next.isEmpty else { return }
+        // Pass 2: identities of the rows whose time another store has too (nil for the others).
+        let seconds = try collect(next, counting: false) { index, view, _ -> [UInt64?] in
+            let first = firsts[index]!
+            return first.rows.indices.map { k in times.contains(first.times[k]) ? CrossStoreIdentity.identity(view, first.rows[k]) : nil }
+        }
+        let identities = CrossStoreIdentity.collisions(
+            bodies.indices.map { seconds[$0]?.compactMap { $0 } }, owners: owners)
+        var last: [Int] = []
+        for index in next {
+            guard let second = seconds[index] else { continue }  // damaged now: skipped, reported
+            if second.contains(where: { $0.map(identities.contains) ?? false }) { last.append(index) } else { settle(index) }
+        }
+        // Pass 3: full keys of the rows whose identity another store has too; the first store
+        // to give a key keeps it.
         var keptBy: [UInt64: Int] = [:]
-        start = 0
-        while start < again.count {
-            try checkStop()
-            let chunk = Array(again[start..<min(start + round, again.count)])
-            start += chunk.count
-            let plans = chunk.map { index in
-                let first = firsts[index]!
-                return (rows: first.rows, identities: first.identities, keyed: first.identities.map { colliding.contains($0) })
-            }
-            // The blocks were counted as scanned in pass 1; only damage found now is reported.
-            var rescan = QueryStats()
-            let found = try parallelMap(chunk.map { bodies[$0] }, query: query, into: &rescan) { slot, view, _ -> (BlockView, [UInt64?]) in
-                let plan = plans[slot]
-                let keyedRows = plan.rows.indices.filter { plan.keyed[$0] }.map { plan.rows[$0] }
-                view.loadRaw(rows: keyedRows)
-                let keys = plan.rows.indices.map { k in
-                    plan.keyed[k] ? CrossStoreIdentity.key(view, plan.rows[k], identity: plan.identities[k]) : nil
-                }
-                return (view, keys)
-            }
-            stats.scan.problems += rescan.scan.problems
-            for body in chunk.map({ bodies[$0] }) { body.dropPages() }
-            for (slot, result) in found.enumerated() {
-                guard let (view, keys) = result else { continue }
-                let owner = owners[chunk[slot]]
-                var kept: [Int] = []
-                for (k, row) in plans[slot].rows.enumerated() {
-                    if let key = keys[k] {
-                        if let first = keptBy[key] {
-                            if first != owner { continue }
-                        } else {
-                            keptBy[key] = owner
-                        }
+        try pass(last, counting: false) { index, view, _ -> (BlockView, [UInt64?]) in
+            let first = firsts[index]!
+            let second = seconds[index]!
+            let keyed = first.rows.indices.filter { second[$0].map(identities.contains) ?? false }
+            view.loadRaw(rows: keyed.map { first.rows[$0] })
+            var keys = [UInt64?](repeating: nil, count: first.rows.count)
+            for k in keyed { keys[k] = CrossStoreIdentity.key(view, first.rows[k], identity: second[k]!) }
+            return (view, keys)
+        } each: { index, result in
+            let (view, keys) = result
+            let owner = owners[index]
+            var kept: [Int] = []
+            for (k, row) in firsts[index]!.rows.enumerated() {
+                if let key = keys[k] {
+                    if let first = keptBy[key] {
+                        if first != owner { continue }
+                    } else {
+                        keptBy[key] = owner
                     }
-                    kept.append(row)
                 }
-                guard !kept.isEmpty else { continue }
-                var part = initial
-                add(&part, view, kept)
-                merge(&total, part)
-                stats.eventsMatched += kept.count
+                kept.append(row)
             }
+            guard !kept.isEmpty else { return }
+            var part = initial
+            add(&part, view, kept)
+            merge(&total, part)
+            stats.eventsMatched += kept.count
         }
     }
 

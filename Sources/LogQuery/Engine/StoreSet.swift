@@ -94,18 +94,18 @@ struct StoreSet {
 /// original bytes. The store's own dedupe (source, ID, stage and content, within an hour) keeps
 /// one copy per store; this drops the copies another store holds.
 ///
-/// The original bytes are the costly part (the raw column is put together from its shredded
-/// form), so a row is first keyed on its ``identity(_:_:)`` alone; only rows whose identity
-/// meets a row of *another* store have their bytes compared. Two rows of one store with the
-/// same identity are two events (that store kept both), never a duplicate. Events with equal
-/// keys have equal times, so a streaming merge only remembers the rows of the current timestamp.
+/// Cheapest first: the time (the rows column, decoded anyway), then the identity (source, ID,
+/// stage: two small columns), then the original bytes (the raw column, put together from its
+/// shredded form: the costly part). A row goes to the next level only when the previous one
+/// meets a row of *another* store: two stores of different events (two clusters) rarely share
+/// a timestamp to the microsecond, and almost never an ID. Two rows of one store with the same
+/// identity are two events (that store kept both), never a duplicate. Events with equal keys
+/// have equal times, so a streaming merge only remembers the rows of the current timestamp.
 enum CrossStoreIdentity {
-    /// Hash of the row's time, source, ID and stage (its ID and stage columns must decode; a
-    /// damaged one marks the block damaged, and it is skipped).
+    /// Hash of the row's source, ID and stage (its ID and stage columns must decode; a damaged
+    /// one marks the block damaged, and it is skipped). Rows compared by it have equal times.
     static func identity(_ view: BlockView, _ row: Int) -> UInt64 {
         var hasher = Hash64()
-        let time = UInt64(bitPattern: view.time(row))
-        for shift in stride(from: 0, to: 64, by: 8) { hasher.combine(UInt8(truncatingIfNeeded: time >> UInt64(shift))) }
         hasher.combine(view.source(row).rawValue)
         view.withField(row, .id) { hasher.combine(bytes: $0) }
         hasher.combine(UInt8(0))
@@ -113,22 +113,50 @@ enum CrossStoreIdentity {
         return hasher.finalize()
     }
 
-    /// The identities of `rows`.
-    static func identities(_ view: BlockView, rows: [Int]) -> [UInt64] {
-        rows.map { identity(view, $0) }
-    }
-
-    /// The full key of `row` whose identity is `identity`: that and the original bytes hashed
-    /// (the raw column must be loaded for the row).
+    /// The full key of `row` whose identity is `identity`: time, identity and the original
+    /// bytes hashed (the raw column must be loaded for the row).
     static func key(_ view: BlockView, _ row: Int, identity: UInt64) -> UInt64 {
         var hasher = Hash64()
-        for shift in stride(from: 0, to: 64, by: 8) { hasher.combine(UInt8(truncatingIfNeeded: identity >> UInt64(shift))) }
+        let time = UInt64(bitPattern: view.time(row))
+        for value in [time, identity] {
+            for shift in stride(from: 0, to: 64, by: 8) { hasher.combine(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
+        }
         view.withRaw(row) { hasher.combine(bytes: $0) }
         return hasher.finalize()
     }
 
-    /// Whether two rows hold the same original bytes (compared, not hashed).
-    static func sameBytes(_ a: BlockView, _ i: Int, _ b: BlockView, _ j: Int) -> Bool {
-        a.withRaw(i) { x in b.withRaw(j) { y in x.elementsEqual(y) } }
+    /// Whether two rows of equal time are the same event: source, ID, stage and original bytes
+    /// compared, not hashed (the bytes only when the rest is equal).
+    static func same(_ a: BlockView, _ i: Int, _ b: BlockView, _ j: Int) -> Bool {
+        guard a.source(i) == b.source(j) else { return false }
+        for field in [Field.id, Field.stage] {
+            guard a.withField(i, field, { x in b.withField(j, field) { y in x.elementsEqual(y) } }) else { return false }
+        }
+        return a.withRaw(i) { x in b.withRaw(j) { y in x.elementsEqual(y) } }
+    }
+
+    /// The keys met in more than one store: `keys[b]` are the keys of block `b`'s rows (nil
+    /// when not asked), `owners[b]` its store. Sorted, not hashed: each store's keys once,
+    /// then all together, and a key seen twice is in two stores.
+    static func collisions<Key: Comparable & Hashable>(_ keys: [[Key]?], owners: [Int]) -> Set<Key> {
+        var byStore: [Int: [Key]] = [:]
+        for (block, list) in keys.enumerated() {
+            guard let list, !list.isEmpty else { continue }
+            byStore[owners[block], default: []] += list
+        }
+        guard byStore.count > 1 else { return [] }
+        var all: [Key] = []
+        for var list in byStore.values {
+            list.sort()
+            var previous: Key?
+            for key in list where key != previous {
+                all.append(key)
+                previous = key
+            }
+        }
+        all.sort()
+        var found: Set<Key> = []
+        for (a, b) in zip(all, all.dropFirst()) where a == b { found.insert(a) }
+        return found
     }
 }
