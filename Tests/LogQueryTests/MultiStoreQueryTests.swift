@@ -1,4 +1,6 @@
 import AuditCore
+import AuditIngest
+import Foundation
 import SegmentStore
 import Testing
 import TestSupport
@@ -218,5 +220,53 @@ struct MultiStoreQueryTests {
         try Self.write(two, into: b)
         try Self.write(one + two, into: all)
         try Self.expectSame(a, b, as: all, events: 6_000 + 40 + 10 + 2)
+    }
+    /// The files under `root`, sorted.
+    static func files(under root: String) -> [String] {
+        let names = (FileManager.default.enumerator(atPath: root)?.allObjects as? [String]) ?? []
+        return names.sorted().map { root + "/" + $0 }.filter {
+            var directory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: $0, isDirectory: &directory) && !directory.boolValue
+        }
+    }
+
+    /// Ingests `paths` into `directory` as `logq ingest` does (what is not events is rejected).
+    static func ingest(_ paths: [String], into directory: DataDirectory) throws {
+        let writer = try openWriter(directory)
+        let ingestor = Ingestor(writer: writer, onRejection: { _ in }, onInputError: { _ in })
+        try ingestor.ingest(paths: paths)
+        try writer.close()
+    }
+
+    @Test(
+        "real events in three stores — overlapping files, one store compacted after it was shipped — answer as one store",
+        .enabled(if: TestPaths.realdata != nil, "../shared/realdata is absent beside the checkout"))
+    func realData() throws {
+        let folder = Folder()
+        let (a, copy, b, all) = (folder.store("a"), folder.store("copy"), folder.store("b"), folder.store("all"))
+        // A few files of each kind (k8s audit lines and single Events, CloudTrail lookup-events
+        // and Records, EMF performance events): each ingested file costs a commit, and the
+        // debug build takes over a second a file here. Panther's rule tests span 119 hours.
+        let files = Self.files(under: try #require(TestPaths.realdata)).filter {
+            !$0.contains("/panther-analysis/") && !$0.contains("LICENSE") && !$0.hasSuffix(".yaml") && !$0.hasSuffix(".meta.jsonl")
+                && (!$0.contains("/falco-k8s-audit-traces/") || $0.contains("/cloudtrail-plugin-trace/") || $0.contains("/create_cluster_role"))
+        }
+        try #require(files.count >= 8)
+        // A: two files in three, B: two files in three; one in three in both, each in one at least.
+        let first = files.indices.filter { $0 % 3 != 2 }.map { files[$0] }
+        let second = files.indices.filter { $0 % 3 != 0 }.map { files[$0] }
+        try Self.ingest(files, into: all)
+        let expected = try Self.answers([all])
+        try #require(expected.listing.count > 50)
+        try Self.ingest(Array(first.prefix(first.count / 2)), into: a)
+        _ = try SegmentShipper(source: a, destination: copy).ship()
+        try Self.ingest(Array(first.dropFirst(first.count / 2)), into: a)
+        let writer = try openWriter(a)
+        _ = try writer.compact()
+        try writer.close()
+        try Self.ingest(second, into: b)
+        #expect(try Self.answers([a, copy, b]) == expected)
+        #expect(try Self.answers([b, copy, a]) == expected)
+        #expect(try Self.answers([copy, a]) == Self.answers([a]))
     }
 }
