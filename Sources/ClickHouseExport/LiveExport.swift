@@ -28,7 +28,8 @@ public final class LiveExport: @unchecked Sendable {
     /// Where problems are reported (stderr in `logq serve`).
     public let report: @Sendable (String) -> Void
 
-    /// What the export did since the process started.
+    /// What the export did since the process started (on the server's `/metrics` as
+    /// `logq_clickhouse_export_*`).
     public struct Counters: Sendable {
         /// Rows ClickHouse acknowledged.
         public var rows = 0
@@ -36,8 +37,28 @@ public final class LiveExport: @unchecked Sendable {
         public var batches = 0
         /// Attempts to send that failed (each retried).
         public var failures = 0
+        /// Errors that stopped the export (a batch half in the table, a checkpoint of another
+        /// export): it does not go on until the server is restarted.
+        public var stops = 0
         /// The last failure's message, if any.
         public var lastError: String?
+        /// When ClickHouse last acknowledged a batch; nil before the first.
+        public var lastSuccess: Date?
+        /// When the export started.
+        public var started = Date()
+        /// When the export last found nothing committed left to send; nil before it first did.
+        public var caughtUpAt: Date?
+        /// Whether it had nothing left to send at its last look at the journal.
+        public var caughtUp = false
+
+        public init() {}
+
+        /// How far behind the store the export is, in seconds: 0 when it had sent everything
+        /// committed at its last look (it looks every 0.1 s when idle), else the time since it
+        /// last had (or since it started). Grows while ClickHouse is down.
+        public func lagSeconds(now: Date = Date()) -> Double {
+            caughtUp ? 0 : max(0, now.timeIntervalSince(caughtUpAt ?? started))
+        }
     }
 
     public init(url: String, table: ClickHouseTable, batchSize: Int = 10_000, flushSeconds: Double = 1, report: @escaping @Sendable (String) -> Void) {
@@ -64,12 +85,19 @@ public final class LiveExport: @unchecked Sendable {
                 try run(directory)
             } catch {
                 report("logq: export to ClickHouse stopped: \(error)")
-                lock.withLock { state.lastError = "\(error)" }
+                lock.withLock {
+                    state.lastError = "\(error)"
+                    state.stops += 1
+                    state.caughtUp = false
+                }
             }
             done.signal()
         }
         thread.name = "logq-clickhouse"
-        lock.withLock { self.thread = thread }
+        lock.withLock {
+            self.thread = thread
+            state.started = Date()
+        }
         thread.start()
     }
 
@@ -127,9 +155,19 @@ public final class LiveExport: @unchecked Sendable {
                 lock.withLock {
                     state.rows = exporter.rowsExported
                     state.batches = exporter.batchesExported
+                    state.lastSuccess = Date()
                 }
                 batch.removeAll()
-            } else if blocks.isEmpty {
+            }
+            if blocks.isEmpty && batch.isEmpty {
+                lock.withLock {
+                    state.caughtUp = true
+                    state.caughtUpAt = Date()
+                }
+            } else if !blocks.isEmpty {
+                lock.withLock { state.caughtUp = false }
+            }
+            if !due && blocks.isEmpty {
                 Thread.sleep(forTimeInterval: 0.1)
             }
         }

@@ -236,6 +236,9 @@ struct ServeCommand: AsyncParsableCommand {
         defer { clickhouse?.stop() }
         let health = ServerHealthMetrics(directory: directory)
         serverOptions.health = health
+        let clickhouseMetrics = clickhouse.map { ClickHouseExportMetrics(export: $0, health: health) }
+        clickhouseMetrics?.start()
+        defer { clickhouseMetrics?.stop() }
         let remote = try startRemoteWrite(metrics: metrics, health: health)
         // On SIGTERM, after the server has stopped: one last push, within a few seconds.
         defer { remote?.stop(flushWithin: 5) }

@@ -332,6 +332,17 @@ struct ClickHouseTests {
         #expect(sent?.status == 200)
         #expect(PrometheusScrapeTests.eventually(30) { (try? server.count("SELECT count() FROM logq.events WHERE id LIKE 'live-%'")) == 25 })
         #expect(try server.count("SELECT count() FROM logq.events WHERE id = 'live-3' AND verb = 'delete' AND ns = 'prod' AND resource = 'secrets'") == 1)
+        // The export's counters on /metrics: every row ClickHouse holds, caught up, no retry.
+        let exported = try server.count("SELECT count() FROM logq.events")
+        let port = serve.port
+        func metric(_ name: String) -> Double? { RemoteWriteTests.exposition(port)["__name__=" + name] }
+        #expect(PrometheusScrapeTests.eventually(10) { metric("logq_clickhouse_export_events_total") == Double(exported) })
+        #expect(metric("logq_clickhouse_export_batches_total").map { $0 >= 2 } == true, "the stored events and the 25 came in separate batches")
+        #expect(metric("logq_clickhouse_export_retries_total") == 0)
+        #expect(metric("logq_clickhouse_export_failures_total") == 0)
+        #expect(PrometheusScrapeTests.eventually(10) { metric("logq_clickhouse_export_lag_seconds") == 0 })
+        let lastSuccess = try #require(metric("logq_clickhouse_export_last_success_timestamp_seconds"))
+        #expect(abs(lastSuccess - Date().timeIntervalSince1970) < 120, "last success at \(lastSuccess)")
         serve.signal(SIGTERM)
         #expect(serve.wait() == 0)
 
@@ -346,6 +357,30 @@ struct ClickHouseTests {
         #expect(PrometheusScrapeTests.eventually(30) { (try? server.count("SELECT count() FROM logq.events WHERE id LIKE 'again-%'")) == 5 })
         usleep(500_000)
         #expect(try server.count("SELECT count() FROM logq.events") == stored + 30)
+    }
+
+    @Test("while ClickHouse cannot be reached, /metrics counts the retries and a growing lag, and nothing exported")
+    func exportMetricsWhileUnreachable() throws {
+        let dir = TemporaryDirectory("logq-ch")
+        let data = fixtureStore(dir)
+        // A loopback port nobody listens on.
+        let url = "http://127.0.0.1:\(PrometheusScrapeTests.freePort())"
+        let serve = try ServerProcess(binary: binary, data: data, extra: ["--export-clickhouse", url], log: dir.path + "/serve.log")
+        defer {
+            serve.signal(SIGTERM)
+            _ = serve.wait()
+        }
+        let port = serve.port
+        func metric(_ name: String) -> Double? { RemoteWriteTests.exposition(port)["__name__=" + name] }
+        // Attempts at 0, 1 and 3 s: two retries within a few seconds.
+        #expect(PrometheusScrapeTests.eventually(30) { (metric("logq_clickhouse_export_retries_total") ?? 0) >= 2 })
+        let lag = try #require(metric("logq_clickhouse_export_lag_seconds"))
+        #expect(lag >= 1, "lag \(lag) s while ClickHouse is down")
+        #expect(PrometheusScrapeTests.eventually(10) { (metric("logq_clickhouse_export_lag_seconds") ?? 0) > lag })
+        #expect(metric("logq_clickhouse_export_events_total") == 0)
+        #expect(metric("logq_clickhouse_export_batches_total") == 0)
+        #expect(metric("logq_clickhouse_export_failures_total") == 0)
+        #expect(metric("logq_clickhouse_export_last_success_timestamp_seconds") == 0)
     }
 
     @Test("through a Distributed table over two ClickHouse servers, events spread over both shards, each once")

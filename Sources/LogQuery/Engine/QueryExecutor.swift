@@ -83,19 +83,23 @@ public struct QueryExecutor {
         // keeps every core busy) while memory holds a few partitions' block lists, not all.
         let stores = StoreSet(readers: readers)
         var partitions = try stores.hours(in: range)[...]
-        // `shared`: the block's hour came from several stores, its matches are deduplicated.
-        var queue: [(body: BlockBody, first: Int64, order: Int, shared: Bool)] = []
+        // `shared`: another store's block may hold some of the same events: its matches are
+        // deduplicated. `owner`: the store it came from.
+        var queue: [(body: BlockBody, first: Int64, order: Int, owner: Int, shared: Bool)] = []
         var next = 0
         var ordinal = 0
         func refill() throws {
             while queue.count - next < round, let partition = partitions.popFirst() {
-                let (bodies, reports, shared) = try stores.collect(partition, range: range, mayMatch: query.filter.mayMatch)
-                for report in reports { stats.add(report) }
+                let hour = try stores.collect(partition, range: range, mayMatch: query.filter.mayMatch)
+                for report in hour.reports { stats.add(report) }
+                let bodies = hour.bodies
                 visited?(bodies)
                 let sorted = bodies.indices.map { ($0, Block.header(bodies[$0].bytes)?.minTime ?? Int64.min) }
                     .sorted { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0 < $1.0 }
                 // `order` ties equal times by partition, then storage order.
-                for (index, first) in sorted { queue.append((bodies[index], first, ordinal << 32 | index, shared)) }
+                for (index, first) in sorted {
+                    queue.append((bodies[index], first, ordinal << 32 | index, hour.owners[index], hour.needsKeys?[index] ?? false))
+                }
                 ordinal += 1
             }
             if next > 4096 {
@@ -103,31 +107,31 @@ public struct QueryExecutor {
                 next = 0
             }
         }
-        // Matches not yet emitted: time, order of the block, row, and the block (decoded,
-        // shared by its rows). Events are built one at a time as they are emitted, so memory
-        // holds a round's decoded blocks, not their matches as events.
-        var held: [(time: Int64, block: Int, row: Int, view: BlockView, key: UInt64?)] = []
-        // Keys of the events emitted at `keysTime` from shared hours: a duplicate has the same time.
+        // Matches not yet emitted: time, order of the block, row, the block (decoded, shared
+        // by its rows), its store, and whether its block is shared. Events are built one at a
+        // time as they are emitted, so memory holds a round's decoded blocks, not their
+        // matches as events.
+        var held: [(time: Int64, block: Int, row: Int, view: BlockView, owner: Int, shared: Bool)] = []
+        // Rows of shared blocks emitted at `keysTime`: a duplicate has the same time.
         var keysTime = Int64.min
-        var keys: Set<UInt64> = []
+        var emittedAtTime: [(owner: Int, view: BlockView, row: Int)] = []
         try refill()
         while next < queue.count {
             try checkStop()
             let batch = queue[next..<min(next + round, queue.count)]
             next = batch.endIndex
-            let shared = batch.map(\.shared)
-            let found = try parallelMap(batch.map(\.body), query: query, into: &stats) { index, view, filter -> (BlockView, [Int], [UInt64]?) in
+            let found = try parallelMap(batch.map(\.body), query: query, into: &stats) { _, view, filter -> (BlockView, [Int]) in
                 let rows = Self.matchingRows(view, filter, query.timeRange)
                 // Decode what the events need here, on the worker, not later on the emitting thread.
                 if !rows.isEmpty { _ = view.load(parts, rows: rows) }
-                return (view, rows, shared[index] ? CrossStoreIdentity.keys(view, rows: rows) : nil)
+                return (view, rows)
             }
             // Every column a match needs is decoded into memory of its own by now.
             for entry in batch { entry.body.dropPages() }
             for (slot, result) in found.enumerated() {
-                guard let (view, rows, rowKeys) = result else { continue }
-                let block = batch[batch.startIndex + slot].order
-                for (k, row) in rows.enumerated() { held.append((view.time(row), block, row, view, rowKeys?[k])) }
+                guard let (view, rows) = result else { continue }
+                let entry = batch[batch.startIndex + slot]
+                for row in rows { held.append((view.time(row), entry.order, row, view, entry.owner, entry.shared)) }
             }
             held.sort { a, b in
                 a.time != b.time ? a.time < b.time : (a.block != b.block ? a.block < b.block : a.row < b.row)
@@ -137,19 +141,22 @@ public struct QueryExecutor {
             let watermark = next < queue.count ? queue[next].first : (partitions.first?.start ?? Int64.max)
             var emitted = 0
             while emitted < held.count, held[emitted].time < watermark {
-                if let key = held[emitted].key {
-                    if held[emitted].time != keysTime {
-                        keysTime = held[emitted].time
-                        keys.removeAll(keepingCapacity: true)
+                let match = held[emitted]
+                emitted += 1
+                if match.shared {
+                    if match.time != keysTime {
+                        keysTime = match.time
+                        emittedAtTime.removeAll(keepingCapacity: true)
                     }
-                    if !keys.insert(key).inserted {
-                        emitted += 1
+                    // Same time in another store: a duplicate if identity and bytes are equal
+                    // too (compared here, for these few rows only).
+                    if emittedAtTime.contains(where: { $0.owner != match.owner && CrossStoreIdentity.same($0.view, $0.row, match.view, match.row) }) {
                         continue
                     }
+                    emittedAtTime.append((match.owner, match.view, match.row))
                 }
                 stats.eventsMatched += 1
-                if try !emit(held[emitted].view.event(held[emitted].row, parts: parts)) { return stats }
-                emitted += 1
+                if try !emit(match.view.event(match.row, parts: parts)) { return stats }
             }
             held.removeFirst(emitted)
             try refill()
@@ -180,14 +187,19 @@ public struct QueryExecutor {
         let stores = StoreSet(readers: readers)
         for hour in try stores.hours(in: range) {
             try checkStop()
-            var (bodies, reports, shared) = try stores.collect(hour, range: range, mayMatch: query.filter.mayMatch)
-            if shared {
-                for report in reports { stats.add(report) }
-                try aggregateShared(bodies, query: query, initial: initial, add: add, merge: merge, into: &total, stats: &stats)
-                continue
+            let collected = try stores.collect(hour, range: range, mayMatch: query.filter.mayMatch)
+            var bodies = collected.bodies
+            var report = collected.reports[0]
+            for other in collected.reports.dropFirst() { stats.add(other) }
+            if let needsKeys = collected.needsKeys {
+                // The blocks that may share events with another store's go the keyed way; the
+                // rest as one store's do, summaries included.
+                let shared = bodies.indices.filter { needsKeys[$0] }
+                try aggregateShared(
+                    shared.map { bodies[$0] }, owners: shared.map { collected.owners[$0] }, query: query, initial: initial, add: add,
+                    merge: merge, into: &total, stats: &stats)
+                bodies = bodies.indices.filter { !needsKeys[$0] }.map { bodies[$0] }
             }
-            var report = reports[0]
-            for other in reports.dropFirst() { stats.add(other) }
             if let fromSummary {
                 bodies = bodies.filter { body in
                     guard let header = Block.header(body.bytes),
@@ -225,34 +237,116 @@ public struct QueryExecutor {
         return (total, stats)
     }
 
-    /// Folds the blocks of an hour that several stores gave: rows are matched on every core,
-    /// then each event is added once (by ``CrossStoreIdentity``) on this thread, a few rounds of
-    /// blocks at a time so memory holds a round's decoded blocks. No block is answered from its
-    /// summary: its events may be in another store's blocks too.
+    /// Folds the blocks of an hour that may share events with another store's block, each
+    /// event once (``CrossStoreIdentity``), each level of "the same" only for the rows the
+    /// cheaper one could not tell apart:
+    ///
+    /// 1. on every core, each block's matching rows are folded into a state of its own, and
+    ///    their times kept. A block none of whose times is met in another store is merged as
+    ///    it is: two stores of different events (two clusters) pay this pass and a sort.
+    /// 2. the other blocks are read again for the identities (source, ID, stage) of their rows
+    ///    of such times; a block none of whose identities is met in another store is merged.
+    /// 3. the rest are read again for the original bytes of their rows of such identities,
+    ///    hashed with time and identity; a row whose key another store gave first is dropped,
+    ///    the others are folded.
+    ///
+    /// Memory holds a state, the matching rows and their times per block of the hour, and a
+    /// round of decoded blocks. No block is answered from its summary.
     private func aggregateShared<State>(
-        _ bodies: [BlockBody], query: Query, initial: State, add: @escaping (inout State, BlockView, [Int]) -> Void,
+        _ bodies: [BlockBody], owners: [Int], query: Query, initial: State, add: @escaping (inout State, BlockView, [Int]) -> Void,
         merge: (inout State, State) -> Void, into total: inout State, stats: inout QueryStats
     ) throws {
-        var seen: Set<UInt64> = []
         let round = max(2, Self.defaultWorkers * 4)
-        var start = 0
-        while start < bodies.count {
-            try checkStop()
-            let chunk = Array(bodies[start..<min(start + round, bodies.count)])
-            start += chunk.count
-            let found = try parallelMap(chunk, query: query, into: &stats) { _, view, filter -> (BlockView, [Int], [UInt64]) in
-                let rows = Self.matchingRows(view, filter, query.timeRange)
-                return (view, rows, CrossStoreIdentity.keys(view, rows: rows))
+        /// Runs `work` over the blocks `indices` a round at a time, then `each` on this thread
+        /// with each result in block order, and drops the round's pages: memory holds a round
+        /// of decoded blocks. Later passes report only damage (pass 1 counted the reads).
+        func pass<T>(
+            _ indices: [Int], counting: Bool, _ work: @escaping (Int, BlockView, FilterExpression) -> T, each: (Int, T) -> Void
+        ) throws {
+            var start = 0
+            while start < indices.count {
+                try checkStop()
+                let chunk = Array(indices[start..<min(start + round, indices.count)])
+                start += chunk.count
+                let work = { (slot: Int, view: BlockView, filter: FilterExpression) in work(chunk[slot], view, filter) }
+                let found: [T?]
+                if counting {
+                    found = try parallelMap(chunk.map { bodies[$0] }, query: query, into: &stats, work)
+                } else {
+                    var again = QueryStats()
+                    found = try parallelMap(chunk.map { bodies[$0] }, query: query, into: &again, work)
+                    stats.scan.problems += again.scan.problems
+                }
+                for index in chunk { bodies[index].dropPages() }
+                for (slot, result) in found.enumerated() { if let result { each(chunk[slot], result) } }
             }
-            for body in chunk { body.dropPages() }
-            for case let (view, rows, keys)? in found {
-                let kept = zip(rows, keys).filter { seen.insert($0.1).inserted }.map(\.0)
-                guard !kept.isEmpty else { continue }
-                var part = initial
-                add(&part, view, kept)
-                merge(&total, part)
-                stats.eventsMatched += kept.count
+        }
+        /// ``pass(_:counting:_:each:)`` keeping the results, by block index.
+        func collect<T>(_ indices: [Int], counting: Bool, _ work: @escaping (Int, BlockView, FilterExpression) -> T) throws -> [Int: T] {
+            var out: [Int: T] = [:]
+            try pass(indices, counting: counting, work) { out[$0] = $1 }
+            return out
+        }
+        // Pass 1: per block, its state, matching rows and their times.
+        let firsts = try collect(Array(bodies.indices), counting: true) { _, view, filter -> (state: State, rows: [Int], times: [Int64]) in
+            let rows = Self.matchingRows(view, filter, query.timeRange)
+            var state = initial
+            add(&state, view, rows)
+            return (state, rows, rows.map { view.time($0) })
+        }
+        func settle(_ index: Int) {
+            guard let first = firsts[index] else { return }
+            merge(&total, first.state)
+            stats.eventsMatched += first.rows.count
+        }
+        let times = CrossStoreIdentity.collisions(bodies.indices.map { firsts[$0]?.times }, owners: owners)
+        var next: [Int] = []
+        for index in bodies.indices.sorted() where firsts[index] != nil {
+            if firsts[index]!.times.contains(where: { times.contains($0) }) { next.append(index) } else { settle(index) }
+        }
+        guard !next.isEmpty else { return }
+        // Pass 2: identities of the rows whose time another store has too (nil for the others).
+        let seconds = try collect(next, counting: false) { index, view, _ -> [UInt64?] in
+            let first = firsts[index]!
+            return first.rows.indices.map { k in times.contains(first.times[k]) ? CrossStoreIdentity.identity(view, first.rows[k]) : nil }
+        }
+        let identities = CrossStoreIdentity.collisions(
+            bodies.indices.map { seconds[$0]?.compactMap { $0 } }, owners: owners)
+        var last: [Int] = []
+        for index in next {
+            guard let second = seconds[index] else { continue }  // damaged now: skipped, reported
+            if second.contains(where: { $0.map(identities.contains) ?? false }) { last.append(index) } else { settle(index) }
+        }
+        // Pass 3: full keys of the rows whose identity another store has too; the first store
+        // to give a key keeps it.
+        var keptBy: [UInt64: Int] = [:]
+        try pass(last, counting: false) { index, view, _ -> (BlockView, [UInt64?]) in
+            let first = firsts[index]!
+            let second = seconds[index]!
+            let keyed = first.rows.indices.filter { second[$0].map(identities.contains) ?? false }
+            view.loadRaw(rows: keyed.map { first.rows[$0] })
+            var keys = [UInt64?](repeating: nil, count: first.rows.count)
+            for k in keyed { keys[k] = CrossStoreIdentity.key(view, first.rows[k], identity: second[k]!) }
+            return (view, keys)
+        } each: { index, result in
+            let (view, keys) = result
+            let owner = owners[index]
+            var kept: [Int] = []
+            for (k, row) in firsts[index]!.rows.enumerated() {
+                if let key = keys[k] {
+                    if let first = keptBy[key] {
+                        if first != owner { continue }
+                    } else {
+                        keptBy[key] = owner
+                    }
+                }
+                kept.append(row)
             }
+            guard !kept.isEmpty else { return }
+            var part = initial
+            add(&part, view, kept)
+            merge(&total, part)
+            stats.eventsMatched += kept.count
         }
     }
 
