@@ -112,7 +112,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "Push every series of /metrics to a Prometheus remote write receiver, http://HOST:PORT/api/v1/write (see docs/metrics.md).",
+            "Push every series of /metrics to a Prometheus remote write receiver, http(s)://HOST:PORT/api/v1/write (see docs/metrics.md).",
             valueName: "url"))
     var remoteWrite: String?
 
@@ -121,6 +121,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("A file holding the bearer token --remote-write sends.", valueName: "file"))
     var remoteWriteTokenFile: String?
+
+    @Option(
+        name: .long,
+        help: ArgumentHelp("PEM certificates to trust for an https:// --remote-write receiver, besides the system's (a private CA).", valueName: "file"))
+    var remoteWriteCacert: String?
 
     @Option(
         name: .long,

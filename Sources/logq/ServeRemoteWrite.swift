@@ -15,9 +15,17 @@ extension ServeCommand {
             }
             return
         }
-        guard remoteWrite.hasPrefix("http://") else {
+        guard remoteWrite.hasPrefix("http://") || remoteWrite.hasPrefix("https://") else {
             throw ValidationError(
-                "cannot use --remote-write \(remoteWrite): pass an http:// URL like http://127.0.0.1:9090/api/v1/write (no TLS yet: use a local TLS-terminating proxy)")
+                "cannot use --remote-write \(remoteWrite): pass an http:// or https:// URL like http://127.0.0.1:9090/api/v1/write")
+        }
+        if let remoteWriteCacert {
+            guard remoteWrite.hasPrefix("https://") else {
+                throw ValidationError("--remote-write-cacert is for an https:// receiver; --remote-write is \(remoteWrite)")
+            }
+            guard FileManager.default.isReadableFile(atPath: remoteWriteCacert) else {
+                throw ValidationError("cannot read --remote-write-cacert \(remoteWriteCacert): no such readable file (PEM certificates expected)")
+            }
         }
         do {
             _ = try RemoteClient(url: remoteWrite, token: nil)
@@ -39,6 +47,7 @@ extension ServeCommand {
         var options = RemoteWriteOptions(url: remoteWrite)
         options.interval = Double(DurationParser.parse(remoteWriteInterval) ?? 15_000_000_000) / 1e9
         options.bufferSnapshots = remoteWriteBuffer
+        options.caFile = remoteWriteCacert
         if let remoteWriteTokenFile {
             do {
                 let token = try String(contentsOfFile: remoteWriteTokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -212,3 +212,75 @@ struct RemoteWriteTests {
         #expect(!serveLog().contains("not delivered"), "\(serveLog())")
     }
 }
+
+/// `logq serve --remote-write https://…` to a real Prometheus serving TLS (`--web.config.file`
+/// with `tls_server_config`), its certificate made by openssl and trusted with
+/// `--remote-write-cacert`.
+@Suite("Remote write over TLS (the built binary)", .serialized)
+struct RemoteWriteTLSTests {
+    /// The body of `url` over https, trusting `caFile` (Python's ssl: another TLS client than
+    /// logq's); nil on any failure.
+    static func httpsGet(_ url: String, caFile: String) -> String? {
+        let script = "import ssl,sys,urllib.request\nctx=ssl.create_default_context(cafile=sys.argv[2])\nsys.stdout.write(urllib.request.urlopen(sys.argv[1],context=ctx,timeout=5).read().decode())"
+        let result = Shell.run("/usr/bin/env", ["python3", "-c", script, url, caFile])
+        return result.status == 0 ? result.stdout : nil
+    }
+
+    @Test(
+        "samples arrive in a Prometheus that only speaks https; a CA file for an http:// URL, or one that is not there, is refused at start",
+        .enabled(if: TestPaths.logqBinary != nil || inCI, "needs the built logq (swift build)"),
+        .enabled(if: prometheusBinary != nil || inCI, "prometheus is not installed (apt-get install -y prometheus)"))
+    func pushOverTLS() throws {
+        let binary = try #require(TestPaths.logqBinary, "the logq binary is not built")
+        let prometheusPath = try #require(prometheusBinary, "prometheus is not installed")
+        let dir = TemporaryDirectory("logq-rw-tls")
+        let (cert, key) = ServerTLSTests().certificate(in: dir.path)
+        let data = dir.path + "/data"
+        #expect(Shell.run(binary, ["ingest", "--data", data] + ServerIngestTests.files(under: TestPaths.fixtures + "/k8s-audit")).status == 0)
+
+        let port = PrometheusScrapeTests.freePort()
+        try "global:\n  evaluation_interval: 1m\n".write(toFile: dir.path + "/prometheus.yml", atomically: true, encoding: .utf8)
+        try "tls_server_config:\n  cert_file: \(cert)\n  key_file: \(key)\n".write(toFile: dir.path + "/web.yml", atomically: true, encoding: .utf8)
+        let prometheus = Process()
+        prometheus.executableURL = URL(fileURLWithPath: prometheusPath)
+        prometheus.arguments = [
+            "--config.file=\(dir.path)/prometheus.yml", "--storage.tsdb.path=\(dir.path)/tsdb", "--web.listen-address=127.0.0.1:\(port)",
+            "--web.enable-remote-write-receiver", "--web.config.file=\(dir.path)/web.yml",
+        ]
+        prometheus.standardOutput = FileHandle.nullDevice
+        prometheus.standardError = FileHandle.nullDevice
+        try prometheus.run()
+        defer {
+            prometheus.terminate()
+            prometheus.waitUntilExit()
+        }
+        let base = "https://127.0.0.1:\(port)"
+        try #require(PrometheusScrapeTests.eventually(60) { Self.httpsGet(base + "/-/ready", caFile: cert) != nil }, "Prometheus did not become ready over https")
+        // Plain http is not answered as Prometheus' API: the receiver really is TLS only.
+        #expect(PrometheusScrapeTests.get(port, "/-/ready") == nil)
+
+        let server = try ServerProcess(
+            binary: binary, data: data,
+            extra: ["--remote-write", base + "/api/v1/write", "--remote-write-cacert", cert, "--remote-write-interval", "1s"],
+            log: dir.path + "/serve.log")
+        defer {
+            server.signal(SIGTERM)
+            _ = server.wait()
+        }
+        let query = base + "/api/v1/query?query=" + (#"sum(logq_events_total{source="k8s-audit"})"#.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        let stored = Shell.run(binary, ["--data", data, "-o", "csv", "| count"]).stdout.split(whereSeparator: \.isNewline).dropFirst().first.map(String.init) ?? "?"
+        var answer = ""
+        let arrived = PrometheusScrapeTests.eventually(60) {
+            answer = Self.httpsGet(query, caFile: cert) ?? ""
+            return answer.contains("\"\(stored)\"")
+        }
+        let log = { (try? String(contentsOfFile: server.logPath, encoding: .utf8)) ?? "" }
+        #expect(arrived, "Prometheus over https has \(answer), not \(stored) k8s events; serve log: \(log().suffix(2000))")
+
+        // Refused at start, with the option named.
+        let plain = Shell.run(binary, ["serve", "--data", data, "--listen", "127.0.0.1:0", "--remote-write", "http://127.0.0.1:\(port)/api/v1/write", "--remote-write-cacert", cert])
+        #expect(plain.status != 0 && plain.stderr.contains("--remote-write-cacert is for an https:// receiver"), "\(plain.stderr)")
+        let missing = Shell.run(binary, ["serve", "--data", data, "--listen", "127.0.0.1:0", "--remote-write", base + "/api/v1/write", "--remote-write-cacert", dir.path + "/none.pem"])
+        #expect(missing.status != 0 && missing.stderr.contains("cannot read --remote-write-cacert"), "\(missing.stderr)")
+    }
+}

@@ -5,11 +5,13 @@ import NIOHTTP1
 
 /// How ``RemoteWriter`` pushes: where, how often, how much it keeps while the receiver is down.
 public struct RemoteWriteOptions: Sendable {
-    /// The receiver, `http://host:port/api/v1/write` (Prometheus with
+    /// The receiver, `http://host:port/api/v1/write` or `https://…` (Prometheus with
     /// `--web.enable-remote-write-receiver`, Mimir, Cortex, Thanos Receive, VictoriaMetrics).
     public var url: String
     /// Sent as `Authorization: Bearer …`.
     public var token: String?
+    /// For an `https://` receiver: PEM certificates trusted besides the system's (a private CA).
+    public var caFile: String?
     /// Seconds between snapshots.
     public var interval: Double = 15
     /// Snapshots kept while the receiver cannot take them; when full, the oldest is dropped.
@@ -158,7 +160,8 @@ public final class RemoteWriter: @unchecked Sendable {
         isReady: @escaping @Sendable () -> Bool = { true }, log: @escaping @Sendable (String) -> Void
     ) throws(RemoteError) {
         self.options = options
-        client = try RemoteClient(url: options.url, token: options.token, userAgent: "logq-remote-write")
+        client = try RemoteClient(
+            url: options.url, token: options.token, userAgent: "logq-remote-write", tls: TLSClientSettings(caFile: options.caFile))
         self.registries = registries
         self.counters = counters
         self.isReady = isReady
