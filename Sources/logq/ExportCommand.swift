@@ -105,9 +105,11 @@ struct ExportCommand: ParsableCommand {
             exporter.onRetry = { error, delay in
                 OutputStream.printError("logq: \(error.message); retrying in \(Int(delay)) s")
             }
-            var progress = ExportProgress(enabled: Environment.stderrIsTerminal)
+            var progress = ProgressLine(enabled: Environment.stderrIsTerminal)
             var export = HistoryExport(exporter: exporter, query: parsed, directory: directory, batchSize: batch)
-            export.onBatch = { progress.update($0) }
+            export.onBatch = { exporter in
+                progress.draw(count: exporter.rowsExported) { "export: \(exporter.rowsExported) events, \(exporter.batchesExported) batches, \($0) events/s" }
+            }
             let problems = try export.run()
             progress.finish()
             for problem in problems { OutputStream.printError("logq: warning: \(problem)") }
@@ -150,31 +152,5 @@ struct ExportCommand: ParsableCommand {
         let version = try connection.version()
         try connection.execute(table.createDatabaseStatement)
         try connection.execute(table.createStatement(lowCardinality: ClickHouseTable.supportsLowCardinality(version: version)))
-    }
-}
-
-/// The progress line of `logq export` on a terminal: events and batches sent, and the rate.
-struct ExportProgress {
-    let enabled: Bool
-    private let start = Environment.now()
-    private var drawn = false
-
-    init(enabled: Bool) { self.enabled = enabled }
-
-    mutating func update(_ exporter: ClickHouseExporter) {
-        guard enabled else { return }
-        let seconds = Double(Environment.now() - start) / 1e9
-        let rate = seconds > 0 ? Int(Double(exporter.rowsExported) / seconds) : 0
-        var err = OutputStream(fd: 2)
-        err.write("\r\u{1B}[2Kexport: \(exporter.rowsExported) events, \(exporter.batchesExported) batches, \(rate) events/s")
-        err.flush()
-        drawn = true
-    }
-
-    mutating func finish() {
-        guard enabled, drawn else { return }
-        var err = OutputStream(fd: 2)
-        err.write("\r\u{1B}[2K")
-        err.flush()
     }
 }

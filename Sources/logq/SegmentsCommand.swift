@@ -49,29 +49,20 @@ struct ShipSegmentsCommand: ParsableCommand {
     func run() throws {
         let source = options.directory
         let shipper = SegmentShipper(source: source, destination: DataDirectory(path: destination))
-        let terminal = Environment.stderrIsTerminal
-        var lastDraw: Int64 = 0
+        var line = ProgressLine(enabled: Environment.stderrIsTerminal)
         let report: ShipReport
         do {
             report = try shipper.ship { progress in
-                guard terminal else { return }
-                let now = Environment.now()
-                guard now - lastDraw >= 250_000_000 || progress.done == progress.total else { return }
-                lastDraw = now
-                var err = OutputStream(fd: 2)
-                err.write("\r\u{1B}[2Kship: \(progress.done)/\(progress.total) segments, \(IngestCommand.bytes(progress.bytes)) copied, \(progress.segment)")
-                err.flush()
+                line.draw(force: progress.done == progress.total) { _ in
+                    "ship: \(progress.done)/\(progress.total) segments, \(IngestCommand.bytes(progress.bytes)) copied, \(progress.segment)"
+                }
             }
         } catch {
-            if terminal && lastDraw > 0 { OutputStream.printError("") }
+            line.finish()
             OutputStream.printError("logq: \(error)")
             throw ExitCode(1)
         }
-        if terminal && lastDraw > 0 {
-            var err = OutputStream(fd: 2)
-            err.write("\r\u{1B}[2K")
-            err.flush()
-        }
+        line.finish()
         for line in report.notShipped { OutputStream.printError("logq: warning: not shipped: \(line)") }
         var out = OutputStream(fd: 1)
         out.write(
