@@ -45,11 +45,13 @@ public struct ClickHouseConnection: Sendable {
     /// The server's version: `18.16.1`.
     public func version() throws(ClickHouseError) -> String { try value("SELECT version()") }
 
-    /// Inserts a JSONEachRow body into `table`, gzip'd on the way (Content-Encoding: gzip).
-    public func insert(into table: ClickHouseTable, rows body: [UInt8]) throws(ClickHouseError) {
+    /// Inserts a JSONEachRow body into `table`, gzip'd on the way (Content-Encoding: gzip), as
+    /// the query `queryID` (so that a later run can see whether it still runs).
+    public func insert(into table: ClickHouseTable, rows body: [UInt8], queryID: String? = nil) throws(ClickHouseError) {
         let compressed = Self.gzip(body)
         _ = try post(
-            sql: "INSERT INTO \(table.qualified) FORMAT JSONEachRow", body: compressed, extra: Self.insertSettings,
+            sql: "INSERT INTO \(table.qualified) FORMAT JSONEachRow", body: compressed,
+            extra: Self.insertSettings + (queryID.map { [("query_id", $0)] } ?? []),
             headers: [("Content-Encoding", "gzip"), ("Content-Type", "application/x-ndjson")], doing: "insert into \(table.qualified)")
     }
 

@@ -70,6 +70,13 @@ public final class ClickHouseExporter {
     @discardableResult
     public func settlePending() throws(ClickHouseError) -> Bool {
         guard let pending = checkpoint.pending else { return false }
+        // An insert whose client died (SIGKILL) may still be running in ClickHouse: its rows
+        // are not counted until it ends, so wait for it first (its query_id is the token).
+        for _ in 0..<600 {
+            let running = try connection.value("SELECT count() FROM system.processes WHERE query_id = '\(pending.token)'")
+            guard running != "0" else { break }
+            usleep(100_000)
+        }
         let found = try rowsInTable(pending)
         if found == pending.rows {
             checkpoint.done = pending.end
@@ -114,7 +121,7 @@ public final class ClickHouseExporter {
                 }
                 checkpoint.pending = pending
                 try save()
-                try connection.insert(into: table, rows: ClickHouseRow.finish(rows: batch.rows, ends: batch.ends, token: token))
+                try connection.insert(into: table, rows: ClickHouseRow.finish(rows: batch.rows, ends: batch.ends, token: token), queryID: token)
                 checkpoint.done = end
                 checkpoint.pending = nil
                 try save()
